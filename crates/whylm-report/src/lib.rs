@@ -1,1 +1,26 @@
-//! placeholder
+//! The whylm explanation document (`ReportDoc`, JSON schema version 1) and its renderers: terminal, HTML, SVG.
+//!
+//! This crate depends on no other whylm crate: whylm-explain builds a `ReportDoc`, the CLI renders or saves it,
+//! and any program can load the JSON (see docs/report-schema.md).
+
+mod attribution;
+mod color;
+pub mod document;
+mod error;
+pub mod escape;
+mod format;
+mod html;
+mod load;
+mod svg;
+mod terminal;
+mod validate;
+
+pub use attribution::{RankedFeature, Selection};
+pub use document::{
+    AttentionSummary, Feature, InputToken, LevelExplanation, ModelInfo, ReportDoc, TargetToken,
+    SCHEMA_VERSION,
+};
+pub use error::ReportError;
+pub use html::render_html;
+pub use svg::{render_svg, SvgOptions};
+pub use terminal::{render_terminal, TerminalOptions};

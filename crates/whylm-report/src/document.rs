@@ -1,0 +1,125 @@
+//! The explanation document: what whylm-explain builds, what `whylm render` reads, and what other programs load as
+//! JSON. Field names are a contract (docs/report-schema.md): rename nothing without bumping `SCHEMA_VERSION`.
+
+use serde::{Deserialize, Serialize};
+
+/// The schema version this crate writes and the only one it reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One explanation of a target text given a prompt, at one or more feature levels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportDoc {
+    /// Always `SCHEMA_VERSION` when written by this crate; checked on load.
+    pub schema_version: u32,
+    /// Version of whylm that produced the document (e.g. "0.1.0").
+    pub whylm_version: String,
+    pub model: ModelInfo,
+    /// The explained text: every byte span in `input_tokens` and `features` refers to it.
+    pub prompt: String,
+    /// Text the model saw before the prompt that is not explained (e.g. a chat template header). May be empty.
+    #[serde(default)]
+    pub prefix: String,
+    /// Text the model saw after the prompt and before the target (e.g. a chat template footer). May be empty.
+    #[serde(default)]
+    pub suffix: String,
+    /// The prompt's tokens in model order, special tokens (BOS, template control tokens) included.
+    pub input_tokens: Vec<InputToken>,
+    /// The target tokens whose scores are explained, in order.
+    pub target_tokens: Vec<TargetToken>,
+    /// The score per target token: "logprob", "prob", "logit", "logodds" or "contrast:<alternative>".
+    pub score: String,
+    /// What "feature absent" means: "delete", "hide", "replace:<token>", "shap", ...
+    pub masker: String,
+    /// One explanation per feature level, finest first by convention (token, word, sentence).
+    pub levels: Vec<LevelExplanation>,
+    /// Wall time of the whole explanation in seconds.
+    #[serde(default)]
+    pub wall_seconds: f64,
+    /// Anything the reader should know (budget exhausted, large residual, truncated prompt, ...).
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    /// Attention from the target positions to the input tokens, when it was captured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attention: Option<AttentionSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ModelInfo {
+    /// Human-readable name (e.g. "stories260K").
+    pub name: String,
+    /// Where the model was loaded from (file or directory), as given by the user.
+    #[serde(default)]
+    pub path: String,
+    /// Architecture as reported by the loader (e.g. "llama").
+    #[serde(default)]
+    pub architecture: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputToken {
+    pub id: u32,
+    /// The token's piece as the tokenizer shows it (for display; may differ from `prompt[start..end]`).
+    pub text: String,
+    /// Byte span `[start, end)` in `prompt`; empty (start == end) for special tokens that have no text.
+    pub start: usize,
+    pub end: usize,
+    /// Special tokens are never features and are always kept.
+    #[serde(default)]
+    pub special: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetToken {
+    pub id: u32,
+    /// The decoded text of the token (e.g. " ran").
+    pub text: String,
+}
+
+/// The explanation at one feature level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LevelExplanation {
+    /// "token", "word", "sentence", "custom", "turn", ...
+    pub level: String,
+    pub features: Vec<Feature>,
+    /// Attribution of each feature to each target token's score: `phi[feature][target]`.
+    pub phi: Vec<Vec<f64>>,
+    /// Standard error of each `phi` entry when the method estimates it (same shape as `phi`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub std_err: Option<Vec<Vec<f64>>>,
+    /// Score of each target token with every feature masked: v(∅).
+    pub base_value: Vec<f64>,
+    /// Score of each target token with every feature kept: v(N).
+    pub full_value: Vec<f64>,
+    /// max over targets of |Σ_i phi[i][t] − (full_value[t] − base_value[t])|.
+    pub efficiency_residual: f64,
+    /// Coalitions evaluated (model forward rows) for this level.
+    pub evaluations: usize,
+    /// "exact", "permutation", "kernel", "partition", "loo", ...
+    pub method: String,
+    /// Why this method was chosen (e.g. "auto: 7 features <= exact limit 20").
+    #[serde(default)]
+    pub method_reason: String,
+    #[serde(default)]
+    pub seed: u64,
+}
+
+/// A group of prompt tokens kept or masked together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Feature {
+    /// `prompt[start..end]`, stored so that readers need not slice bytes.
+    pub text: String,
+    /// Byte span `[start, end)` in `prompt`.
+    pub start: usize,
+    pub end: usize,
+    /// Indices into `input_tokens`.
+    pub tokens: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttentionSummary {
+    /// Which layer (0-based) the attention comes from.
+    pub layer: usize,
+    /// Mean over heads of the attention from the position predicting each target token to each input token:
+    /// `target_to_input[target][input_token]`.
+    pub target_to_input: Vec<Vec<f64>>,
+}

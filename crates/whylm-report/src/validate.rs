@@ -1,0 +1,121 @@
+//! Consistency checks of a document: shapes agree with the feature and target counts, spans lie in the prompt,
+//! every number is finite. Renderers index by these shapes, so they run the checks first.
+
+use crate::document::{LevelExplanation, ReportDoc, SCHEMA_VERSION};
+use crate::error::ReportError;
+
+impl ReportDoc {
+    /// Checks the document; the error names the first problem found.
+    pub fn validate(&self) -> Result<(), ReportError> {
+        let bad = |msg: String| Err(ReportError::Inconsistent(msg));
+        if self.schema_version != SCHEMA_VERSION {
+            return bad(format!(
+                "schema_version is {} but this whylm writes {SCHEMA_VERSION}",
+                self.schema_version
+            ));
+        }
+        if self.levels.is_empty() {
+            return bad("it has no explanation levels".to_string());
+        }
+        for (i, token) in self.input_tokens.iter().enumerate() {
+            check_span(&self.prompt, token.start, token.end).map_err(|why| {
+                ReportError::Inconsistent(format!("input token {i} ({:?}): {why}", token.text))
+            })?;
+        }
+        let targets = self.target_tokens.len();
+        for level in &self.levels {
+            self.validate_level(level, targets)?;
+        }
+        if let Some(attention) = &self.attention {
+            check_matrix(
+                "attention.target_to_input",
+                &attention.target_to_input,
+                targets,
+                self.input_tokens.len(),
+            )
+            .map_err(ReportError::Inconsistent)?;
+        }
+        if !self.wall_seconds.is_finite() {
+            return bad(format!("wall_seconds is {}", self.wall_seconds));
+        }
+        Ok(())
+    }
+
+    fn validate_level(&self, level: &LevelExplanation, targets: usize) -> Result<(), ReportError> {
+        let name = &level.level;
+        let wrap = |msg: String| ReportError::Inconsistent(format!("level {name:?}: {msg}"));
+        for (i, feature) in level.features.iter().enumerate() {
+            check_span(&self.prompt, feature.start, feature.end)
+                .map_err(|why| wrap(format!("feature {i} ({:?}): {why}", feature.text)))?;
+            if let Some(&t) = feature.tokens.iter().find(|&&t| t >= self.input_tokens.len()) {
+                return Err(wrap(format!(
+                    "feature {i} refers to input token {t} but there are only {}",
+                    self.input_tokens.len()
+                )));
+            }
+        }
+        let n = level.features.len();
+        check_matrix("phi", &level.phi, n, targets).map_err(wrap)?;
+        if let Some(std_err) = &level.std_err {
+            check_matrix("std_err", std_err, n, targets).map_err(wrap)?;
+        }
+        check_vector("base_value", &level.base_value, targets).map_err(wrap)?;
+        check_vector("full_value", &level.full_value, targets).map_err(wrap)?;
+        if !level.efficiency_residual.is_finite() {
+            return Err(wrap(format!(
+                "efficiency_residual is {}",
+                level.efficiency_residual
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn check_span(prompt: &str, start: usize, end: usize) -> Result<(), String> {
+    if start > end || end > prompt.len() {
+        return Err(format!(
+            "byte span {start}..{end} lies outside the prompt ({} bytes)",
+            prompt.len()
+        ));
+    }
+    if !prompt.is_char_boundary(start) || !prompt.is_char_boundary(end) {
+        return Err(format!(
+            "byte span {start}..{end} splits a UTF-8 character of the prompt"
+        ));
+    }
+    Ok(())
+}
+
+fn check_vector(name: &str, values: &[f64], len: usize) -> Result<(), String> {
+    if values.len() != len {
+        return Err(format!(
+            "{name} has {} values but there are {len} target tokens",
+            values.len()
+        ));
+    }
+    if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(format!("{name}[{i}] is {v}, not a finite number"));
+    }
+    Ok(())
+}
+
+fn check_matrix(name: &str, rows: &[Vec<f64>], n_rows: usize, n_cols: usize) -> Result<(), String> {
+    if rows.len() != n_rows {
+        return Err(format!(
+            "{name} has {} rows but {n_rows} were expected",
+            rows.len()
+        ));
+    }
+    for (i, row) in rows.iter().enumerate() {
+        if row.len() != n_cols {
+            return Err(format!(
+                "{name}[{i}] has {} values but {n_cols} were expected",
+                row.len()
+            ));
+        }
+        if let Some((j, v)) = row.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(format!("{name}[{i}][{j}] is {v}, not a finite number"));
+        }
+    }
+    Ok(())
+}

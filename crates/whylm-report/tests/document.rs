@@ -1,0 +1,153 @@
+//! The document as data: JSON round trip, schema checks, and the attribution helpers.
+
+mod common;
+
+use common::{sample, SAMPLE_JSON};
+use whylm_report::{ReportDoc, ReportError, Selection, SCHEMA_VERSION};
+
+#[test]
+fn json_round_trip_preserves_every_field() {
+    let mut doc = sample();
+    doc.prefix = "<|user|>\n".to_string();
+    doc.attention = Some(whylm_report::AttentionSummary {
+        layer: 3,
+        target_to_input: vec![vec![0.5, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05]; 2],
+    });
+    let text = doc.to_json_pretty().unwrap();
+    let back = ReportDoc::from_json_str(&text).unwrap();
+    assert_eq!(back, doc);
+    let compact = ReportDoc::from_json_str(&doc.to_json_compact().unwrap()).unwrap();
+    assert_eq!(compact, doc);
+}
+
+#[test]
+fn the_fixture_reads_the_documented_fields() {
+    let doc = sample();
+    assert_eq!(doc.schema_version, SCHEMA_VERSION);
+    assert_eq!(doc.target_tokens.len(), 2);
+    assert_eq!(doc.levels.len(), 2);
+    assert!(doc.input_tokens[0].special);
+    assert_eq!(doc.levels[1].std_err, None);
+    assert_eq!(doc.levels[0].phi[5], vec![0.45, -0.6]);
+}
+
+#[test]
+fn a_newer_schema_version_is_rejected_by_name() {
+    let text = SAMPLE_JSON.replacen("\"schema_version\": 1", "\"schema_version\": 7", 1);
+    let err = ReportDoc::from_json_str(&text).unwrap_err();
+    assert!(matches!(
+        err,
+        ReportError::UnsupportedSchemaVersion {
+            found: 7,
+            supported: 1,
+            ..
+        }
+    ));
+    let message = err.to_string();
+    assert!(message.contains("schema_version 7"), "{message}");
+    assert!(message.contains("only schema_version 1"), "{message}");
+}
+
+#[test]
+fn a_file_without_schema_version_is_not_a_report() {
+    let err = ReportDoc::from_json_str(r#"{"prompt": "hi"}"#).unwrap_err();
+    assert!(matches!(err, ReportError::MissingSchemaVersion { .. }));
+    assert!(err.to_string().contains("not a whylm report"));
+}
+
+#[test]
+fn broken_json_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.json");
+    std::fs::write(&path, "{\"schema_version\": 1,").unwrap();
+    let err = ReportDoc::load(&path).unwrap_err();
+    assert!(matches!(err, ReportError::NotJson { .. }));
+    assert!(err.to_string().contains("broken.json"), "{err}");
+}
+
+#[test]
+fn a_missing_file_says_so() {
+    let err = ReportDoc::load("/nonexistent/whylm/report.json").unwrap_err();
+    assert!(matches!(err, ReportError::Read { .. }));
+}
+
+#[test]
+fn a_missing_field_is_a_schema_error_with_its_name() {
+    let text = SAMPLE_JSON.replacen("\"masker\": \"delete\",", "", 1);
+    let err = ReportDoc::from_json_str(&text).unwrap_err();
+    assert!(matches!(err, ReportError::Schema { .. }));
+    assert!(err.to_string().contains("masker"), "{err}");
+}
+
+#[test]
+fn inconsistent_shapes_are_rejected_on_load_and_on_write() {
+    let mut doc = sample();
+    doc.levels[0].phi[2].pop();
+    let err = doc.validate().unwrap_err();
+    assert!(err.to_string().contains("phi[2] has 1 values"), "{err}");
+    assert!(doc.to_json_pretty().is_err());
+
+    let mut doc = sample();
+    doc.levels[1].features[1].end = 99;
+    assert!(doc
+        .validate()
+        .unwrap_err()
+        .to_string()
+        .contains("outside the prompt"));
+
+    let mut doc = sample();
+    doc.levels[0].features[0].tokens = vec![7];
+    assert!(doc.validate().unwrap_err().to_string().contains("input token 7"));
+}
+
+#[test]
+fn non_finite_numbers_cannot_be_written() {
+    let mut doc = sample();
+    doc.levels[0].base_value[1] = f64::NAN;
+    let err = doc.to_json_pretty().unwrap_err();
+    assert!(err.to_string().contains("base_value[1] is NaN"), "{err}");
+}
+
+#[test]
+fn sequence_attribution_sums_over_target_tokens() {
+    let doc = sample();
+    let level = &doc.levels[0];
+    let seq = level.sequence_phi();
+    let expected = [0.03, 0.9, 0.05, -0.05, 0.6, -0.15];
+    for (got, want) in seq.iter().zip(expected) {
+        assert!((got - want).abs() < 1e-12, "{seq:?}");
+    }
+    assert!((level.base(Selection::Sequence) - -8.0).abs() < 1e-12);
+    assert!((level.full(Selection::Token(1)) - -3.32).abs() < 1e-12);
+    // Efficiency of the fixture: Σ phi = full − base for the whole sequence.
+    let total: f64 = seq.iter().sum();
+    assert!((total - (level.full(Selection::Sequence) - level.base(Selection::Sequence))).abs() < 1e-9);
+    let bound = level.std_errs(Selection::Sequence).unwrap();
+    assert!((bound[5] - 0.04).abs() < 1e-12);
+}
+
+#[test]
+fn top_features_rank_by_magnitude_per_target() {
+    let doc = sample();
+    let level = &doc.levels[0];
+    let top: Vec<usize> = level
+        .top_features(Selection::Token(1), 3)
+        .iter()
+        .map(|r| r.index)
+        .collect();
+    assert_eq!(top, vec![5, 4, 2]);
+    let top = level.top_features(Selection::Token(0), 2);
+    assert_eq!(top[0].index, 1);
+    assert_eq!(top[0].std_err, Some(0.02));
+    let all: Vec<usize> = level
+        .top_features(Selection::Sequence, 3)
+        .iter()
+        .map(|r| r.index)
+        .collect();
+    assert_eq!(all, vec![1, 4, 5]);
+    assert_eq!(
+        doc.selections(),
+        vec![Selection::Sequence, Selection::Token(0), Selection::Token(1)]
+    );
+    assert_eq!(doc.level("sentence").map(|l| l.features.len()), Some(2));
+}
