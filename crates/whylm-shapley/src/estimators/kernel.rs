@@ -1,0 +1,335 @@
+//! KernelSHAP with Leverage SHAP sampling (Musco & Witter, ICLR 2025).
+//!
+//! Shapley values solve a weighted least-squares problem over all interior coalitions S with
+//! kernel weight mu(S) = (n-1) / (C(n,|S|) |S| (n-|S|)), subject to sum_i phi_i = v(N) - v(empty).
+//! Coalitions are sampled in complementary pairs (S, N \ S), without replacement, with inclusion
+//! probability proportional to the leverage score of S, which is 1/C(n,|S|): every size gets the
+//! same share of the budget until a size is used up (then it is enumerated whole). Within a size,
+//! sampled rows are reweighted by (pairs of that size) / (pairs sampled), so that a budget covering
+//! every coalition gives the exact values. The constraint is imposed exactly by solving in the
+//! subspace sum_i phi_i = 0 around the even split. Std errors: delete-a-group jackknife over the
+//! sampled pairs (sizes enumerated whole carry no sampling error).
+
+use std::collections::HashSet;
+
+use nalgebra::{DMatrix, SymmetricEigen};
+use rand::seq::SliceRandom;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+use super::{ends, restore_efficiency, zeros, Estimate};
+use crate::evaluator::Evaluator;
+use crate::{Coalition, ShapleyError};
+
+/// Jackknife groups: enough for a stable spread, few enough to keep the solves cheap.
+const JACKKNIFE_GROUPS: usize = 10;
+
+/// Pairs whose smaller (or, for |S| = n/2, player-0-holding) side has `size` players.
+struct SizeClass {
+    size: usize,
+    /// Number of coalitions of this size, C(n, size).
+    coalitions: f64,
+    /// Number of distinct pairs in the class.
+    pairs: f64,
+    /// Pairs sampled.
+    taken: usize,
+}
+
+impl SizeClass {
+    fn saturated(&self) -> bool {
+        self.taken as f64 >= self.pairs
+    }
+}
+
+fn binomial(n: usize, k: usize) -> f64 {
+    (0..k).fold(1.0, |acc, j| acc * (n - j) as f64 / (j + 1) as f64)
+}
+
+/// Splits `pairs_total` pairs over the size classes in proportion to leverage (equal per size,
+/// capped at the class size), rounded systematically so the counts add up to `pairs_total`.
+fn allocate(n: usize, pairs_total: usize, rng: &mut ChaCha8Rng) -> Vec<SizeClass> {
+    let mut classes: Vec<SizeClass> = (1..=n / 2)
+        .map(|size| {
+            let coalitions = binomial(n, size);
+            let pairs = if 2 * size == n {
+                coalitions / 2.0
+            } else {
+                coalitions
+            };
+            SizeClass {
+                size,
+                coalitions,
+                pairs,
+                taken: 0,
+            }
+        })
+        .collect();
+    // Expected pairs of a class at level c: pairs * min(1, c / C(n, size)); find c by bisection.
+    let expected = |c: f64, k: &SizeClass| k.pairs * (c / k.coalitions).min(1.0);
+    let target = pairs_total as f64;
+    let (mut lo, mut hi) = (0.0f64, classes.iter().map(|k| k.coalitions).fold(1.0, f64::max));
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if classes.iter().map(|k| expected(mid, k)).sum::<f64>() < target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let shares: Vec<f64> = classes.iter().map(|k| expected(hi, k)).collect();
+    let u: f64 = rng.random();
+    let mut cumulative = 0.0;
+    let mut total = 0;
+    for (k, share) in classes.iter_mut().zip(shares) {
+        let taken = ((cumulative + share + u).floor() - (cumulative + u).floor()).max(0.0);
+        k.taken = (taken.min(k.pairs) as usize).min(pairs_total - total);
+        total += k.taken;
+        cumulative += share;
+    }
+    classes
+}
+
+/// A uniformly random coalition of `size` players, holding player 0 when `with_zero`.
+fn random_subset(n: usize, size: usize, with_zero: bool, rng: &mut ChaCha8Rng) -> Coalition {
+    let mut pool: Vec<usize> = if with_zero {
+        (1..n).collect()
+    } else {
+        (0..n).collect()
+    };
+    let need = if with_zero { size - 1 } else { size };
+    let (chosen, _) = pool.partial_shuffle(rng, need);
+    let mut c = Coalition::from_indices(n, chosen.iter().copied()).unwrap_or_else(|| Coalition::empty(n));
+    if with_zero {
+        c.insert(0);
+    }
+    c
+}
+
+/// Every coalition of `size` players (holding player 0 when `with_zero`), in lexicographic order.
+fn all_subsets(n: usize, size: usize, with_zero: bool) -> Vec<Coalition> {
+    let (first, need) = if with_zero { (1, size - 1) } else { (0, size) };
+    let mut out = Vec::new();
+    let mut idx: Vec<usize> = (first..first + need).collect();
+    loop {
+        let mut c = Coalition::from_indices(n, idx.iter().copied()).unwrap_or_else(|| Coalition::empty(n));
+        if with_zero {
+            c.insert(0);
+        }
+        out.push(c);
+        // Advance to the next combination of `need` out of first..n.
+        let mut j = need;
+        loop {
+            if j == 0 {
+                return out;
+            }
+            j -= 1;
+            if idx[j] < n - need + j {
+                break;
+            }
+        }
+        idx[j] += 1;
+        for k in j + 1..need {
+            idx[k] = idx[k - 1] + 1;
+        }
+    }
+}
+
+/// `taken` distinct pairs of a class, as their canonical side, in random order.
+fn sample_class(n: usize, class: &SizeClass, rng: &mut ChaCha8Rng) -> Vec<Coalition> {
+    let with_zero = 2 * class.size == n;
+    if class.pairs <= (2 * class.taken) as f64 {
+        let mut all = all_subsets(n, class.size, with_zero);
+        let (chosen, _) = all.partial_shuffle(rng, class.taken);
+        return chosen.to_vec();
+    }
+    // Sparse: rejection keeps more than half of the draws.
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(class.taken);
+    while out.len() < class.taken {
+        let c = random_subset(n, class.size, with_zero, rng);
+        if seen.insert(c.clone()) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Normal equations of the weighted regression: A = sum w z z^T, c = sum w z b^T.
+struct Normal {
+    a: DMatrix<f64>,
+    c: DMatrix<f64>,
+}
+
+impl Normal {
+    fn zeros(n: usize, t: usize) -> Self {
+        Normal {
+            a: DMatrix::zeros(n, n),
+            c: DMatrix::zeros(n, t),
+        }
+    }
+
+    fn add(&mut self, kept: &[usize], weight: f64, b: &[f64]) {
+        for &i in kept {
+            for &j in kept {
+                self.a[(i, j)] += weight;
+            }
+            for (s, bs) in b.iter().enumerate() {
+                self.c[(i, s)] += weight * bs;
+            }
+        }
+    }
+}
+
+/// argmin over sum_i phi_i = delta of phi^T A phi - 2 tr(phi^T c): phi = delta/n + P beta, with
+/// P the projection onto sum zero and beta from the pseudo-inverse of P A P (which tolerates the
+/// rank deficiency of small samples).
+fn solve(a: &DMatrix<f64>, c: &DMatrix<f64>, delta: &[f64]) -> DMatrix<f64> {
+    let (n, t) = (a.nrows(), c.ncols());
+    let projection = DMatrix::<f64>::identity(n, n) - DMatrix::<f64>::from_element(n, n, 1.0 / n as f64);
+    let phi0 = DMatrix::from_fn(n, t, |_, s| delta[s] / n as f64);
+    let r = &projection * (c - a * &phi0);
+    let m = &projection * a * &projection;
+    let eig = SymmetricEigen::new(m);
+    let largest = eig.eigenvalues.iter().fold(0.0f64, |acc, v| acc.max(v.abs()));
+    let tolerance = largest * 1e-10 * n as f64;
+    let inverse_values = eig
+        .eigenvalues
+        .map(|v| if v.abs() > tolerance { 1.0 / v } else { 0.0 });
+    let q = &eig.eigenvectors;
+    let beta = q * DMatrix::from_diagonal(&inverse_values) * q.transpose() * r;
+    phi0 + &projection * beta
+}
+
+fn to_rows(m: &DMatrix<f64>) -> Vec<Vec<f64>> {
+    (0..m.nrows())
+        .map(|i| m.row(i).iter().copied().collect())
+        .collect()
+}
+
+pub(crate) fn estimate(
+    ev: &mut Evaluator,
+    budget: usize,
+    rng: &mut ChaCha8Rng,
+) -> Result<Estimate, ShapleyError> {
+    let (n, t) = (ev.num_players(), ev.num_outputs());
+    let (base_id, full_id) = ends(ev)?;
+    let base = ev.row(base_id).to_vec();
+    let full = ev.row(full_id).to_vec();
+    let delta: Vec<f64> = full.iter().zip(&base).map(|(f, b)| f - b).collect();
+    if n == 1 {
+        return Ok(Estimate {
+            phi: vec![delta],
+            std_err: Some(zeros(1, t)),
+            base,
+            full,
+        });
+    }
+    let interior = budget
+        .saturating_sub(ev.evaluations())
+        .min(crate::settings::all_coalitions(n) - 2);
+    let classes = allocate(n, interior / 2, rng);
+
+    // Sample every class first (all randomness before any evaluation), then evaluate in batches.
+    let mut sampled: Vec<(usize, Coalition)> = Vec::new();
+    for (k, class) in classes.iter().enumerate() {
+        sampled.extend(sample_class(n, class, rng).into_iter().map(|c| (k, c)));
+    }
+    let coalitions: Vec<Coalition> = sampled
+        .iter()
+        .flat_map(|(_, c)| [c.clone(), c.complement()])
+        .collect();
+    let rows = ev.rows_of(&coalitions)?;
+
+    let groups = JACKKNIFE_GROUPS.min(sampled.iter().filter(|(k, _)| !classes[*k].saturated()).count());
+    let mut fixed = Normal::zeros(n, t);
+    let mut grouped: Vec<Normal> = (0..groups).map(|_| Normal::zeros(n, t)).collect();
+    let mut next_group = rng.random_range(0..groups.max(1));
+    let mut b = vec![0.0; t];
+    for (p, (k, _)) in sampled.iter().enumerate() {
+        let class = &classes[*k];
+        // mu(size) * pairs / taken, with C(n, size) cancelled against pairs (1 or 1/2 of it).
+        let weight = (n - 1) as f64 / (class.size * (n - class.size)) as f64
+            * (class.pairs / class.coalitions)
+            / class.taken as f64;
+        let target = if class.saturated() || groups == 0 {
+            &mut fixed
+        } else {
+            next_group = (next_group + 1) % groups;
+            &mut grouped[next_group]
+        };
+        for side in 0..2 {
+            let id = rows[2 * p + side];
+            let kept: Vec<usize> = coalitions[2 * p + side].iter_kept().collect();
+            for (s, bs) in b.iter_mut().enumerate() {
+                *bs = ev.row(id)[s] - base[s];
+            }
+            target.add(&kept, weight, &b);
+        }
+    }
+    let mut a_all = fixed.a.clone();
+    let mut c_all = fixed.c.clone();
+    for g in &grouped {
+        a_all += &g.a;
+        c_all += &g.c;
+    }
+    let mut phi = to_rows(&solve(&a_all, &c_all, &delta));
+    restore_efficiency(&mut phi, &base, &full);
+
+    let std_err = if groups >= 2 {
+        // Delete-a-group jackknife; the sampled part is scaled back up to its full weight.
+        let scale = groups as f64 / (groups - 1) as f64;
+        let (a_sampled, c_sampled) = (&a_all - &fixed.a, &c_all - &fixed.c);
+        let replicates: Vec<DMatrix<f64>> = grouped
+            .iter()
+            .map(|g| {
+                let a = &fixed.a + (&a_sampled - &g.a) * scale;
+                let c = &fixed.c + (&c_sampled - &g.c) * scale;
+                solve(&a, &c, &delta)
+            })
+            .collect();
+        let mean = replicates.iter().fold(DMatrix::zeros(n, t), |acc, r| acc + r) / groups as f64;
+        let var = replicates.iter().fold(DMatrix::zeros(n, t), |acc, r| {
+            let d = r - &mean;
+            acc + d.component_mul(&d)
+        }) * ((groups - 1) as f64 / groups as f64);
+        Some(to_rows(&var.map(f64::sqrt)))
+    } else if sampled.iter().all(|(k, _)| classes[*k].saturated()) {
+        Some(zeros(n, t))
+    } else {
+        None
+    };
+    Ok(Estimate {
+        phi,
+        std_err,
+        base,
+        full,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn allocation_spends_the_budget_and_saturates_small_sizes() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let classes = allocate(10, 100, &mut rng);
+        assert_eq!(classes.iter().map(|k| k.taken).sum::<usize>(), 100);
+        assert!(
+            classes[0].saturated(),
+            "size 1 has only 10 pairs and must be taken whole"
+        );
+        let all = allocate(6, 31, &mut rng);
+        assert!(all.iter().all(SizeClass::saturated));
+    }
+
+    #[test]
+    fn subsets_are_all_distinct_combinations() {
+        let all = all_subsets(6, 3, true);
+        assert_eq!(all.len(), 10);
+        assert!(all.iter().all(|c| c.contains(0) && c.len() == 3));
+        assert_eq!(all.iter().collect::<HashSet<_>>().len(), 10);
+        assert_eq!(all_subsets(5, 2, false).len(), 10);
+    }
+}

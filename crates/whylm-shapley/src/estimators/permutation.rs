@@ -1,0 +1,166 @@
+//! Antithetic permutation sampling: each random permutation is walked together with its reverse,
+//! adding each player's marginal contribution as it joins. A permutation costs n - 1 coalitions
+//! (v(empty) and v(full) are shared); the std error comes from the spread across pairs.
+
+use std::collections::HashSet;
+
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+
+use super::{ends, zeros, Estimate};
+use crate::evaluator::Evaluator;
+use crate::{Coalition, ShapleyError};
+
+/// Pairs needed before a target std error is trusted: fewer gives a too noisy spread.
+const MIN_PAIRS_FOR_TARGET: usize = 4;
+
+/// One antithetic pair: a permutation and the coalitions its prefixes and its reverse's prefixes form.
+struct Pair {
+    order: Vec<usize>,
+    /// Prefixes of `order` of length 1..n-1, then prefixes of the reverse of length 1..n-1.
+    coalitions: Vec<Coalition>,
+}
+
+fn draw_pair(n: usize, rng: &mut ChaCha8Rng) -> Pair {
+    let mut order: Vec<usize> = (0..n).collect();
+    order.shuffle(rng);
+    let mut coalitions = Vec::with_capacity(2 * n.saturating_sub(1));
+    let mut prefix = Coalition::empty(n);
+    for &p in &order[..n - 1] {
+        prefix.insert(p);
+        coalitions.push(prefix.clone());
+    }
+    let mut suffix = Coalition::empty(n);
+    for &p in order[1..].iter().rev() {
+        suffix.insert(p);
+        coalitions.push(suffix.clone());
+    }
+    Pair { order, coalitions }
+}
+
+/// Running mean and sum of squared deviations of the pair estimates (Welford), n x T flat.
+struct Moments {
+    count: usize,
+    mean: Vec<f64>,
+    m2: Vec<f64>,
+}
+
+impl Moments {
+    fn add(&mut self, x: &[f64]) {
+        self.count += 1;
+        let k = self.count as f64;
+        for ((m, s), &v) in self.mean.iter_mut().zip(self.m2.iter_mut()).zip(x) {
+            let d = v - *m;
+            *m += d / k;
+            *s += d * (v - *m);
+        }
+    }
+
+    /// Std error of the mean, once there are two pairs.
+    fn std_err(&self) -> Option<Vec<f64>> {
+        if self.count < 2 {
+            return None;
+        }
+        let k = self.count as f64;
+        Some(self.m2.iter().map(|s| (s / (k - 1.0) / k).sqrt()).collect())
+    }
+}
+
+pub(crate) fn estimate(
+    ev: &mut Evaluator,
+    budget: usize,
+    target_std_err: Option<f64>,
+    rng: &mut ChaCha8Rng,
+) -> Result<Estimate, ShapleyError> {
+    let (n, t) = (ev.num_players(), ev.num_outputs());
+    let (base_id, full_id) = ends(ev)?;
+    let base = ev.row(base_id).to_vec();
+    let full = ev.row(full_id).to_vec();
+    if n == 1 {
+        let phi = vec![full.iter().zip(&base).map(|(f, b)| f - b).collect()];
+        return Ok(Estimate {
+            phi,
+            std_err: Some(zeros(1, t)),
+            base,
+            full,
+        });
+    }
+    // Pairs of tiny games cost nothing once every coalition is cached; this bounds the loop.
+    let max_pairs = (budget / 2).max(1);
+    let mut moments = Moments {
+        count: 0,
+        mean: vec![0.0; n * t],
+        m2: vec![0.0; n * t],
+    };
+    let mut pair_estimate = vec![0.0; n * t];
+    'sampling: loop {
+        // Plan a batch of pairs that the budget affords, in drawing order, so that what is used
+        // does not depend on the batch size.
+        let mut planned: Vec<Pair> = Vec::new();
+        let mut pending: HashSet<Coalition> = HashSet::new();
+        let mut out_of_budget = false;
+        while pending.len() < ev.batch_size() && moments.count + planned.len() < max_pairs {
+            let pair = draw_pair(n, rng);
+            let cost = ev.new_cost(&pair.coalitions, &pending);
+            if ev.evaluations() + pending.len() + cost > budget {
+                out_of_budget = true;
+                break;
+            }
+            pending.extend(pair.coalitions.iter().filter(|c| !ev.is_cached(c)).cloned());
+            planned.push(pair);
+        }
+        if planned.is_empty() {
+            break;
+        }
+        let all: Vec<Coalition> = planned
+            .iter()
+            .flat_map(|p| p.coalitions.iter().cloned())
+            .collect();
+        let rows = ev.rows_of(&all)?;
+        for (k, pair) in planned.iter().enumerate() {
+            let ids = &rows[k * 2 * (n - 1)..(k + 1) * 2 * (n - 1)];
+            pair_estimate.iter_mut().for_each(|x| *x = 0.0);
+            // Forward walk: order[j] joins prefix j; reverse walk: order[n-1-j] joins.
+            let forward = std::iter::once(base_id)
+                .chain(ids[..n - 1].iter().copied())
+                .chain([full_id]);
+            let backward = std::iter::once(base_id)
+                .chain(ids[n - 1..].iter().copied())
+                .chain([full_id]);
+            for (walk, players) in [
+                (forward.collect::<Vec<_>>(), pair.order.clone()),
+                (
+                    backward.collect::<Vec<_>>(),
+                    pair.order.iter().rev().copied().collect(),
+                ),
+            ] {
+                for (j, &p) in players.iter().enumerate() {
+                    let (before, after) = (ev.row(walk[j]), ev.row(walk[j + 1]));
+                    for s in 0..t {
+                        pair_estimate[p * t + s] += 0.5 * (after[s] - before[s]);
+                    }
+                }
+            }
+            moments.add(&pair_estimate);
+            if let (Some(target), Some(se)) = (target_std_err, moments.std_err()) {
+                if moments.count >= MIN_PAIRS_FOR_TARGET && se.iter().all(|&e| e <= target) {
+                    break 'sampling;
+                }
+            }
+        }
+        if out_of_budget || moments.count >= max_pairs {
+            break;
+        }
+    }
+    let to_rows = |flat: &[f64]| {
+        (0..n)
+            .map(|i| flat[i * t..(i + 1) * t].to_vec())
+            .collect::<Vec<_>>()
+    };
+    Ok(Estimate {
+        phi: to_rows(&moments.mean),
+        std_err: moments.std_err().map(|se| to_rows(&se)),
+        base,
+        full,
+    })
+}
