@@ -1,0 +1,202 @@
+//! Loading models: GGUF files (v2/v3) and Hugging Face directories or in-memory bytes.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, Cursor, Read, Seek};
+use std::path::{Path, PathBuf};
+
+use candle_core::quantized::gguf_file::{Content, Value};
+use candle_core::{Device, Tensor};
+
+use crate::config::Config;
+use crate::error::{ModelError, Result};
+use crate::model::Model;
+use crate::sources::{one_line, GgufSource, MapSource};
+use crate::weights::Naming;
+
+/// Which kind of checkpoint a model came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelFormat {
+    Gguf,
+    HuggingFace,
+    Memory,
+}
+
+/// What `whylm inspect` shows about a loaded model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelInfo {
+    pub format: ModelFormat,
+    pub source: String,
+    pub architecture: String,
+    pub parameters: usize,
+    /// Storage type of most parameters ("F32", "Q4_K", ...).
+    pub quantization: String,
+    /// Parameters per storage type.
+    pub parameters_by_type: Vec<(String, usize)>,
+    pub weight_bytes: usize,
+    /// Weights plus one scoring batch at the memory budget.
+    pub memory_estimate_bytes: usize,
+    pub context_length: usize,
+    pub vocab_size: usize,
+    pub layers: usize,
+    pub hidden_size: usize,
+    pub heads: usize,
+    pub kv_heads: usize,
+    pub tied_embeddings: bool,
+}
+
+impl ModelInfo {
+    pub fn describe(model: &Model, format: ModelFormat, source: String) -> Self {
+        let c = model.config();
+        let s = model.weight_stats();
+        Self {
+            format,
+            source,
+            architecture: c.architecture.name().to_string(),
+            parameters: s.parameters,
+            quantization: s.dominant_type(),
+            parameters_by_type: s
+                .parameters_by_type
+                .iter()
+                .map(|(k, v)| (k.clone(), *v))
+                .collect(),
+            weight_bytes: s.bytes,
+            memory_estimate_bytes: s.bytes + model.memory_budget(),
+            context_length: c.context_length,
+            vocab_size: c.vocab_size,
+            layers: c.num_layers,
+            hidden_size: c.hidden_size,
+            heads: c.num_heads,
+            kv_heads: c.num_kv_heads,
+            tied_embeddings: c.tie_word_embeddings,
+        }
+    }
+}
+
+/// A parsed GGUF file: the model plus its metadata (which holds the tokenizer).
+pub struct GgufModel {
+    pub model: Model,
+    pub metadata: HashMap<String, Value>,
+}
+
+fn gguf_error(path: &Path, e: impl std::fmt::Display) -> ModelError {
+    ModelError::Gguf {
+        path: path.to_path_buf(),
+        message: one_line(&e.to_string()),
+    }
+}
+
+/// Reads a GGUF model (weights only; the tokenizer lives in the returned metadata).
+pub fn load_gguf_model(path: &Path, device: &Device) -> Result<GgufModel> {
+    let file = File::open(path).map_err(|e| ModelError::io(path, e))?;
+    gguf_model_from_reader(BufReader::new(file), path.to_path_buf(), device)
+}
+
+/// Reads a GGUF model from bytes in memory.
+pub fn load_gguf_model_from_bytes(bytes: &[u8], device: &Device) -> Result<GgufModel> {
+    gguf_model_from_reader(Cursor::new(bytes), PathBuf::from("<memory>"), device)
+}
+
+fn gguf_model_from_reader<R: Read + Seek>(
+    mut reader: R,
+    path: PathBuf,
+    device: &Device,
+) -> Result<GgufModel> {
+    let content = Content::read(&mut reader).map_err(|e| gguf_error(&path, e))?;
+    let vocab_from_tensor = content
+        .tensor_infos
+        .get("token_embd.weight")
+        .and_then(|t| t.shape.dims().first().copied());
+    let mut src = GgufSource {
+        content,
+        reader,
+        path: path.clone(),
+        device: device.clone(),
+    };
+    let rope_freqs = match crate::weights::WeightSource::get(&mut src, "rope_freqs.weight", &[])? {
+        Some(w) => Some(w.to_f32()?.flatten_all()?.to_vec1::<f32>()?),
+        None => None,
+    };
+    let config = Config::from_gguf_metadata(&src.content.metadata, vocab_from_tensor, rope_freqs)?;
+    let model = Model::build(config, &mut src, Naming::Gguf, device)?;
+    Ok(GgufModel {
+        model,
+        metadata: src.content.metadata,
+    })
+}
+
+/// Reads a Hugging Face directory: config.json and every *.safetensors file in it.
+pub fn load_hf_model(dir: &Path, device: &Device) -> Result<Model> {
+    let config_path = dir.join("config.json");
+    let text = std::fs::read_to_string(&config_path).map_err(|e| ModelError::io(&config_path, e))?;
+    let config = Config::from_hf_json(&text)?;
+    let mut shards: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| ModelError::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "safetensors"))
+        .collect();
+    shards.sort();
+    if shards.is_empty() {
+        return Err(ModelError::Safetensors {
+            path: dir.to_path_buf(),
+            message: "no *.safetensors file in the directory; download the model weights".into(),
+        });
+    }
+    let mut tensors = HashMap::new();
+    for shard in &shards {
+        let bytes = std::fs::read(shard).map_err(|e| ModelError::io(shard, e))?;
+        tensors.extend(read_safetensors(&bytes, shard, device)?);
+    }
+    let mut src = MapSource {
+        tensors,
+        description: dir.display().to_string(),
+    };
+    Model::build(config, &mut src, Naming::HuggingFace, device)
+}
+
+/// Builds a model from config.json text and one safetensors file held in memory (e.g. a model
+/// embedded in the binary with `include_bytes!`).
+pub fn load_hf_model_from_memory(config_json: &str, safetensors: &[u8], device: &Device) -> Result<Model> {
+    let config = Config::from_hf_json(config_json)?;
+    let path = PathBuf::from("<memory>");
+    let mut src = MapSource {
+        tensors: read_safetensors(safetensors, &path, device)?,
+        description: "the embedded safetensors".into(),
+    };
+    Model::build(config, &mut src, Naming::HuggingFace, device)
+}
+
+fn read_safetensors(bytes: &[u8], path: &Path, device: &Device) -> Result<HashMap<String, Tensor>> {
+    let st = safetensors::SafeTensors::deserialize(bytes).map_err(|e| ModelError::Safetensors {
+        path: path.to_path_buf(),
+        message: format!("{e}; the file is damaged or not safetensors"),
+    })?;
+    let mut out = HashMap::new();
+    for (name, view) in st.tensors() {
+        use safetensors::Dtype as S;
+        let dtype = match view.dtype() {
+            S::F32 => candle_core::DType::F32,
+            S::F16 => candle_core::DType::F16,
+            S::BF16 => candle_core::DType::BF16,
+            other => {
+                return Err(ModelError::UnsupportedDType {
+                    name,
+                    dtype: format!("{other:?}"),
+                })
+            }
+        };
+        let t = Tensor::from_raw_buffer(view.data(), dtype, view.shape(), device)?
+            .to_dtype(candle_core::DType::F32)?;
+        out.insert(name, t);
+    }
+    Ok(out)
+}
+
+/// True when `path` looks like a GGUF file (by magic bytes, falling back to the extension).
+pub fn is_gguf_file(path: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    match File::open(path).and_then(|mut f| f.read_exact(&mut magic)) {
+        Ok(()) => &magic == b"GGUF",
+        Err(_) => path.extension().is_some_and(|x| x.eq_ignore_ascii_case("gguf")),
+    }
+}
