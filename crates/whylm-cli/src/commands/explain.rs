@@ -1,0 +1,155 @@
+//! `whylm explain`: which parts of the prompt made the model produce the target?
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+use whylm_explain::{ExplainModel, ExplainProgress, ExplainRequest, GenerationOptions};
+
+use crate::fault::explain_error;
+use crate::options::choices::{positive_count, Level, MaskerChoice, MethodChoice, ScoreChoice};
+use crate::options::model_loading::load_model_or_default;
+use crate::options::prompt::{require_non_empty, PromptInput};
+use crate::options::report_output::{emit, ReportTargets};
+use crate::options::sampling::SamplingOptions;
+use crate::progress::Progress;
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// A GGUF file or a Hugging Face model directory; without it, the built-in default model.
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+    #[command(flatten)]
+    pub prompt: PromptInput,
+    /// Text before the prompt that the model sees but that is never a feature (e.g. a chat header).
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub prefix: String,
+    /// Text after the prompt that the model sees but that is never a feature.
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub suffix: String,
+    /// The text to explain; without it, the model generates one from the prompt.
+    #[arg(long, value_name = "TEXT")]
+    pub target: Option<String>,
+    #[command(flatten)]
+    pub sampling: SamplingOptions,
+    /// Feature level(s): repeat the option or give a comma list.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "word")]
+    pub level: Vec<Level>,
+    /// What an absent feature means: delete, hide, replace, replace:TOKEN or shap.
+    #[arg(long, value_name = "MASKER", default_value = "delete")]
+    pub masker: MaskerChoice,
+    /// The number explained per target token: logprob, prob, logit, logodds or contrast:TEXT.
+    #[arg(long, value_name = "SCORE", default_value = "logprob")]
+    pub score: ScoreChoice,
+    /// The estimator.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub method: MethodChoice,
+    /// Most model evaluations (coalitions) to spend per level.
+    #[arg(long, value_name = "N", value_parser = positive_count)]
+    pub max_evals: Option<usize>,
+    /// Coalitions scored per forward pass.
+    #[arg(long, value_name = "N", value_parser = positive_count)]
+    pub batch_size: Option<usize>,
+    /// CPU threads for the model.
+    #[arg(long, value_name = "N", value_parser = positive_count)]
+    pub threads: Option<usize>,
+    /// Seed of every random choice (sampling the target, the estimators); same seed, same numbers.
+    #[arg(long, value_name = "S", default_value = "0")]
+    pub seed: u64,
+    /// Save the explanation as JSON (redraw it later with `whylm render`).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Save a self-contained HTML report.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Save an SVG chart.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Print no progress bar and no notes on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Never colour the terminal report.
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+pub fn run(args: ExplainArgs) -> Result<()> {
+    if let Some(threads) = args.threads {
+        whylm_model::set_num_threads(threads);
+    }
+    let prompt = args.prompt.read()?;
+    require_non_empty(&prompt)?;
+    let request = ExplainRequest {
+        prompt,
+        prefix: args.prefix,
+        suffix: args.suffix,
+        target: args.target,
+        generation: GenerationOptions {
+            max_new_tokens: args.sampling.max_new_tokens,
+            seed: args.seed,
+            temperature: args.sampling.temperature as f32,
+            top_k: args.sampling.top_k,
+            top_p: args.sampling.top_p.map(|p| p as f32),
+        },
+        levels: unique_levels(&args.level),
+        masker: args.masker.to_spec(),
+        score: args.score.to_spec(),
+        method: args.method.to_choice(),
+        max_evals: args.max_evals,
+        batch_size: args.batch_size,
+        seed: args.seed,
+        ..ExplainRequest::default()
+    };
+    let loaded = load_model_or_default(args.model.as_deref(), args.quiet)?;
+    let explain_model = ExplainModel {
+        model: &loaded.model,
+        tokenizer: &loaded.tokenizer,
+        info: loaded.report_info(),
+    };
+    let mut progress = Progress::new(args.quiet);
+    let doc = whylm_explain::explain(&explain_model, &request, &mut |event| show(&mut progress, event))
+        .map_err(explain_error)?;
+    progress.finish();
+    let targets = ReportTargets {
+        json: args.json,
+        html: args.html,
+        svg: args.svg,
+        terminal: true,
+        no_color: args.no_color,
+    };
+    emit(&doc, &targets)
+}
+
+/// Each level once, in the order first asked (`--level word --level word,token` is word then token).
+fn unique_levels(levels: &[Level]) -> Vec<whylm_explain::Level> {
+    let mut unique: Vec<whylm_explain::Level> = Vec::new();
+    for level in levels {
+        let level = level.to_level();
+        if !unique.contains(&level) {
+            unique.push(level);
+        }
+    }
+    unique
+}
+
+fn show(progress: &mut Progress, event: ExplainProgress) {
+    match event {
+        ExplainProgress::Generating { tokens, max } => {
+            progress.update("generating the target", "tokens", tokens as u64, max as u64)
+        }
+        ExplainProgress::Evaluating {
+            level,
+            index,
+            count,
+            done,
+            planned,
+        } => {
+            let phase = if count > 1 {
+                format!("{} level ({}/{count})", level.name(), index + 1)
+            } else {
+                format!("{} level", level.name())
+            };
+            progress.update(&phase, "evaluations", done as u64, planned as u64)
+        }
+    }
+}

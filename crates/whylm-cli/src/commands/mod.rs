@@ -1,0 +1,42 @@
+//! The command line: one file per subcommand, each with its clap arguments and its `run`.
+
+mod explain;
+mod generate;
+mod inspect;
+mod render;
+mod tokenize;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+/// Explain language-model outputs with Shapley values.
+#[derive(Parser, Debug)]
+#[command(name = "whylm", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Attribute a target text (given, or generated) to the parts of the prompt.
+    Explain(Box<explain::ExplainArgs>),
+    /// Continue a prompt with the model.
+    Generate(generate::GenerateArgs),
+    /// Show a model's architecture, tokenizer, quantization, parameter count and memory estimate.
+    Inspect(inspect::InspectArgs),
+    /// Show the token ids (and pieces) a model's tokenizer gives a text, without loading the weights.
+    Tokenize(tokenize::TokenizeArgs),
+    /// Redraw a saved explanation (JSON) in the terminal, as HTML or as SVG, without the model.
+    Render(render::RenderArgs),
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Explain(args) => explain::run(*args),
+        Command::Generate(args) => generate::run(args),
+        Command::Inspect(args) => inspect::run(args),
+        Command::Tokenize(args) => tokenize::run(args),
+        Command::Render(args) => render::run(args),
+    }
+}

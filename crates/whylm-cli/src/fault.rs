@@ -1,0 +1,51 @@
+//! Whose fault each library error is. Errors caused by the user's files, text or options become `UserError`s
+//! (exit 2); failures inside the computation stay internal (exit 1). The libraries' messages already say what is
+//! wrong and what to do, so only the classification happens here.
+
+use whylm_explain::ExplainError;
+use whylm_model::ModelError;
+use whylm_shapley::ShapleyError;
+use whylm_tokenize::TokenizeError;
+
+use crate::failure::UserError;
+
+fn user(error: impl std::fmt::Display) -> anyhow::Error {
+    UserError::from_message(error).into()
+}
+
+/// Files and text are the user's; a failure inside the tokenization engine is whylm's.
+pub fn tokenize_error(error: TokenizeError) -> anyhow::Error {
+    match error {
+        TokenizeError::Encode { .. } => error.into(),
+        _ => user(error),
+    }
+}
+
+/// While running a loaded model: inputs that do not fit are the user's, tensor failures whylm's.
+pub fn model_error(error: ModelError) -> anyhow::Error {
+    match error {
+        ModelError::ContextOverflow { .. } | ModelError::InvalidInput(_) => user(error),
+        ModelError::Tokenizer(_) => user(error),
+        _ => error.into(),
+    }
+}
+
+/// Budgets, limits and settings come from the options; broken games and hierarchies are whylm's.
+pub fn shapley_error(error: ShapleyError) -> anyhow::Error {
+    match error {
+        ShapleyError::BudgetTooSmall { .. }
+        | ShapleyError::TooManyPlayersForExact { .. }
+        | ShapleyError::InvalidSettings(_) => user(error),
+        _ => error.into(),
+    }
+}
+
+pub fn explain_error(error: ExplainError) -> anyhow::Error {
+    match error {
+        ExplainError::Tokenize(inner) => tokenize_error(inner),
+        ExplainError::Model(inner) => model_error(inner),
+        ExplainError::Shapley(inner) => shapley_error(inner),
+        // Every other variant describes the request: prompt, target, levels, budget, masker, score.
+        _ => user(error),
+    }
+}

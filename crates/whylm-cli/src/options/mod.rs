@@ -1,0 +1,10 @@
+//! Options shared by several subcommands, and the small steps that turn them into inputs.
+
+pub mod choices;
+pub mod model_loading;
+pub mod model_path;
+pub mod output;
+pub mod prompt;
+pub mod report_output;
+pub mod sampling;
+pub mod tokenizer;
