@@ -4,7 +4,9 @@
 //!
 //! Methods (see [`Method`]): `exact` (all 2^n coalitions), `permutation` (antithetic permutation
 //! sampling), `kernel` (KernelSHAP with Leverage SHAP sampling), `partition` (Owen values over a
-//! [`Hierarchy`], as shap's PartitionExplainer) and `loo` (leave-one-out, not a Shapley value).
+//! [`Hierarchy`], as shap's PartitionExplainer), `msr` (kernel's samples with a regression
+//! adjustment: a sparse third-order surrogate with exact Shapley values, the kernel regression on
+//! the rest) and `loo` (leave-one-out, not a Shapley value).
 //! Every random choice comes from one ChaCha8 stream seeded by `Settings::seed`; the engine uses
 //! no threads, so the same seed gives the same numbers whatever the game does in parallel.
 
@@ -95,6 +97,7 @@ pub fn explain<G: Game + ?Sized>(
                 estimators::permutation::estimate(&mut ev, budget, settings.target_std_err, &mut rng)?
             }
             (Method::Kernel, _) => estimators::kernel::estimate(&mut ev, budget, &mut rng)?,
+            (Method::RegressionMc, _) => estimators::regression_mc::estimate(&mut ev, budget, &mut rng)?,
             (Method::Partition, Some(h)) => estimators::partition::estimate(&mut ev, h, budget)?,
             (Method::Partition, None) => return Err(ShapleyError::MissingHierarchy),
             (Method::LeaveOneOut, _) => estimators::loo::estimate(&mut ev)?,

@@ -18,6 +18,12 @@ pub enum Method {
     /// KernelSHAP with paired, leverage-score sampling without replacement (Leverage SHAP) and the
     /// efficiency constraint imposed exactly. Std errors from a grouped jackknife.
     Kernel,
+    /// Kernel's samples with a regression adjustment (Witter, Liu & Musco, NeurIPS 2025): a sparse
+    /// surrogate of the third-order interactions, whose Shapley values are exact, is fitted to the
+    /// sampled pairs and the kernel regression estimates the rest. Efficient; std errors from the
+    /// kernel jackknife of the residual. Name `msr`.
+    #[serde(rename = "msr")]
+    RegressionMc,
     /// Owen values over a binary hierarchy (shap's PartitionExplainer); budgeted when the budget
     /// cannot expand the whole tree.
     Partition,
@@ -28,10 +34,11 @@ pub enum Method {
 
 impl Method {
     /// Every method, in the order above.
-    pub const ALL: [Method; 5] = [
+    pub const ALL: [Method; 6] = [
         Method::Exact,
         Method::Permutation,
         Method::Kernel,
+        Method::RegressionMc,
         Method::Partition,
         Method::LeaveOneOut,
     ];
@@ -42,6 +49,7 @@ impl Method {
             Method::Exact => "exact",
             Method::Permutation => "permutation",
             Method::Kernel => "kernel",
+            Method::RegressionMc => "msr",
             Method::Partition => "partition",
             Method::LeaveOneOut => "loo",
         }
@@ -49,7 +57,7 @@ impl Method {
 
     /// Whether the method estimates by random sampling (and so reports std errors).
     pub fn is_sampling(self) -> bool {
-        matches!(self, Method::Permutation | Method::Kernel)
+        matches!(self, Method::Permutation | Method::Kernel | Method::RegressionMc)
     }
 
     /// The fewest evaluations the method can work with over `n` players (counting v(empty) and v(full)).
@@ -60,7 +68,7 @@ impl Method {
             Method::Permutation => 2 * n,
             // A complementary pair gives one direction in the (n - 1)-dimensional space of
             // efficient solutions: at least n - 1 pairs.
-            Method::Kernel => 2 * n,
+            Method::Kernel | Method::RegressionMc => 2 * n,
             Method::Partition => 2,
             Method::LeaveOneOut => n + 2,
         };
@@ -72,7 +80,7 @@ impl Method {
         match self {
             Method::Exact => all_coalitions(n),
             Method::LeaveOneOut => self.minimum_budget(n),
-            Method::Permutation | Method::Kernel | Method::Partition => {
+            Method::Permutation | Method::Kernel | Method::RegressionMc | Method::Partition => {
                 (20 * n).max(self.minimum_budget(n)).min(all_coalitions(n))
             }
         }
@@ -100,10 +108,14 @@ impl FromStr for Method {
         let lower = s.to_ascii_lowercase();
         Method::ALL
             .into_iter()
-            .find(|m| m.name() == lower || (lower == "leave-one-out" && *m == Method::LeaveOneOut))
+            .find(|m| {
+                m.name() == lower
+                    || (lower == "leave-one-out" && *m == Method::LeaveOneOut)
+                    || (lower == "regression-mc" && *m == Method::RegressionMc)
+            })
             .ok_or_else(|| {
                 ShapleyError::InvalidSettings(format!(
-                    "unknown method `{s}`; choose one of exact, permutation, kernel, partition, loo"
+                    "unknown method `{s}`; choose one of exact, permutation, kernel, msr, partition, loo"
                 ))
             })
     }

@@ -36,6 +36,7 @@ fn budget_below_the_minimum_says_the_minimum() {
     for (method, minimum) in [
         (Method::Permutation, 20),
         (Method::Kernel, 20),
+        (Method::RegressionMc, 20),
         (Method::LeaveOneOut, 12),
         (Method::Exact, 1024),
     ] {
@@ -146,6 +147,13 @@ fn invalid_settings_are_errors() {
     ));
     assert!("bogus".parse::<Method>().is_err());
     assert_eq!("loo".parse::<Method>().unwrap(), Method::LeaveOneOut);
+    // Every method's name parses back to it (and serializes to it), msr included.
+    for method in Method::ALL {
+        assert_eq!(method.name().parse::<Method>().unwrap(), method);
+        let json = serde_json::to_string(&method).unwrap();
+        assert_eq!(json, format!("\"{}\"", method.name()));
+    }
+    assert_eq!("Regression-MC".parse::<Method>().unwrap(), Method::RegressionMc);
 }
 
 #[test]

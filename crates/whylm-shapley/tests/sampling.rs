@@ -51,7 +51,7 @@ fn with(method: Method, budget: usize, seed: u64) -> Settings {
 fn samplers_converge_to_exact_with_a_large_budget() {
     let n = 12;
     let exact = run(&mut interaction_game(n, 3), &with(Method::Exact, 1 << n, 0), None);
-    for method in [Method::Permutation, Method::Kernel] {
+    for method in [Method::Permutation, Method::Kernel, Method::RegressionMc] {
         let small = run(&mut interaction_game(n, 3), &with(method, 3 * n, 1), None);
         let large = run(&mut interaction_game(n, 3), &with(method, 4000, 1), None);
         let (e_small, e_large) = (
@@ -80,24 +80,64 @@ fn samplers_converge_to_exact_with_a_large_budget() {
 }
 
 #[test]
-fn kernel_with_every_coalition_is_exact() {
+fn kernel_and_msr_with_every_coalition_are_exact() {
     let n = 8;
     let exact = run(&mut interaction_game(n, 5), &with(Method::Exact, 1 << n, 0), None);
-    let kernel = run(
-        &mut interaction_game(n, 5),
-        &with(Method::Kernel, 1 << n, 9),
+    for method in [Method::Kernel, Method::RegressionMc] {
+        let e = run(&mut interaction_game(n, 5), &with(method, 1 << n, 9), None);
+        assert!(max_abs_diff(&e.phi, &exact.phi) < 1e-9, "{method}");
+        assert_eq!(e.evaluations, 1 << n);
+        assert!(e.std_err.unwrap().iter().flatten().all(|&s| s == 0.0));
+    }
+}
+
+#[test]
+fn msr_beats_kernel_when_a_third_order_interaction_dominates() {
+    // Paired kernel regression is exact up to order 2; a strong triple is what it must estimate,
+    // and what msr's surrogate captures.
+    let n = 16;
+    let game = |c: &Coalition| {
+        let main: f64 = c.iter_kept().map(|i| 0.1 * i as f64).sum();
+        let pair = if c.contains(2) && c.contains(3) { 1.0 } else { 0.0 };
+        let triple = if c.contains(1) && c.contains(6) && c.contains(11) {
+            3.0
+        } else {
+            0.0
+        };
+        vec![main + pair + triple]
+    };
+    let exact = run(
+        &mut common::fn_game(n, 1, game),
+        &with(Method::Exact, 1 << n, 0),
         None,
     );
-    assert!(max_abs_diff(&kernel.phi, &exact.phi) < 1e-9);
-    assert_eq!(kernel.evaluations, 1 << n);
-    assert!(kernel.std_err.unwrap().iter().flatten().all(|&s| s == 0.0));
+    let (mut kernel, mut msr) = (0.0, 0.0);
+    for seed in 0..5 {
+        for (method, total) in [(Method::Kernel, &mut kernel), (Method::RegressionMc, &mut msr)] {
+            let e = run(
+                &mut common::fn_game(n, 1, game),
+                &with(method, 10 * n, seed),
+                None,
+            );
+            *total += mean_abs_error(&e.phi, &exact.phi);
+        }
+    }
+    assert!(
+        msr < kernel / 3.0,
+        "msr error {msr} vs kernel {kernel} (sums over 5 seeds)"
+    );
 }
 
 #[test]
 fn same_seed_same_numbers_whatever_the_batch_size() {
     let n = 30;
     let h = Hierarchy::balanced(n).unwrap();
-    for method in [Method::Permutation, Method::Kernel, Method::Partition] {
+    for method in [
+        Method::Permutation,
+        Method::Kernel,
+        Method::RegressionMc,
+        Method::Partition,
+    ] {
         let runs: Vec<_> = [(7, 1), (7, 64), (7, 1000)]
             .iter()
             .map(|&(seed, batch)| {
@@ -163,6 +203,7 @@ fn samplers_stay_within_budget_and_count_distinct_evaluations() {
     for method in [
         Method::Permutation,
         Method::Kernel,
+        Method::RegressionMc,
         Method::Partition,
         Method::LeaveOneOut,
     ] {

@@ -21,6 +21,8 @@ pub enum MethodChoice {
     Exact,
     Permutation,
     Kernel,
+    /// Regression-adjusted Monte Carlo: kernel's samples plus a sparse three-player surrogate.
+    Msr,
     Partition,
     Loo,
 }
@@ -130,6 +132,7 @@ impl MethodChoice {
             MethodChoice::Exact => Fixed(Method::Exact),
             MethodChoice::Permutation => Fixed(Method::Permutation),
             MethodChoice::Kernel => Fixed(Method::Kernel),
+            MethodChoice::Msr => Fixed(Method::RegressionMc),
             MethodChoice::Partition => Fixed(Method::Partition),
             MethodChoice::Loo => Fixed(Method::LeaveOneOut),
         }

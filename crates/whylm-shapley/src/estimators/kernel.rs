@@ -206,6 +206,121 @@ fn to_rows(m: &DMatrix<f64>) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// The sampled complementary pairs of one run: the size classes with their counts, each pair's
+/// class and canonical side, and the coalitions to evaluate (side, complement, side, ...).
+pub(crate) struct PairSample {
+    classes: Vec<SizeClass>,
+    sampled: Vec<(usize, Coalition)>,
+    pub(crate) coalitions: Vec<Coalition>,
+}
+
+impl PairSample {
+    /// Draws the pairs that `interior` evaluations afford (all randomness before any evaluation).
+    pub(crate) fn draw(n: usize, interior: usize, rng: &mut ChaCha8Rng) -> Self {
+        let classes = allocate(n, interior / 2, rng);
+        let mut sampled: Vec<(usize, Coalition)> = Vec::new();
+        for (k, class) in classes.iter().enumerate() {
+            sampled.extend(sample_class(n, class, rng).into_iter().map(|c| (k, c)));
+        }
+        let coalitions: Vec<Coalition> = sampled
+            .iter()
+            .flat_map(|(_, c)| [c.clone(), c.complement()])
+            .collect();
+        PairSample {
+            classes,
+            sampled,
+            coalitions,
+        }
+    }
+
+    pub(crate) fn num_pairs(&self) -> usize {
+        self.sampled.len()
+    }
+
+    /// Regression weight of pair `p` (of each of its two sides): mu(size) * pairs / taken, with
+    /// C(n, size) cancelled against the class size (1 or 1/2 of it).
+    pub(crate) fn weight(&self, n: usize, p: usize) -> f64 {
+        let class = &self.classes[self.sampled[p].0];
+        (n - 1) as f64 / (class.size * (n - class.size)) as f64 * (class.pairs / class.coalitions)
+            / class.taken as f64
+    }
+
+    fn saturated(&self, p: usize) -> bool {
+        self.classes[self.sampled[p].0].saturated()
+    }
+}
+
+/// The constrained kernel regression over the sampled pairs. `b` holds, per coalition of
+/// `sample.coalitions` (in order), `t` values minus v(empty); `delta` is v(full) - v(empty).
+/// Returns phi (n x T, efficient up to rounding) and the jackknife std errors.
+pub(crate) fn regress(
+    n: usize,
+    t: usize,
+    sample: &PairSample,
+    b: &[f64],
+    delta: &[f64],
+    rng: &mut ChaCha8Rng,
+) -> (Vec<Vec<f64>>, Option<Vec<Vec<f64>>>) {
+    let pairs = sample.num_pairs();
+    let groups = JACKKNIFE_GROUPS.min((0..pairs).filter(|&p| !sample.saturated(p)).count());
+    let mut fixed = Normal::zeros(n, t);
+    let mut grouped: Vec<Normal> = (0..groups).map(|_| Normal::zeros(n, t)).collect();
+    let mut next_group = rng.random_range(0..groups.max(1));
+    for p in 0..pairs {
+        let weight = sample.weight(n, p);
+        let target = if sample.saturated(p) || groups == 0 {
+            &mut fixed
+        } else {
+            next_group = (next_group + 1) % groups;
+            &mut grouped[next_group]
+        };
+        for side in 0..2 {
+            let row = 2 * p + side;
+            let kept: Vec<usize> = sample.coalitions[row].iter_kept().collect();
+            target.add(&kept, weight, &b[row * t..(row + 1) * t]);
+        }
+    }
+    let mut a_all = fixed.a.clone();
+    let mut c_all = fixed.c.clone();
+    for g in &grouped {
+        a_all += &g.a;
+        c_all += &g.c;
+    }
+    let phi = to_rows(&solve(&a_all, &c_all, delta));
+
+    let std_err = if groups >= 2 {
+        // Delete-a-group jackknife; the sampled part is scaled back up to its full weight.
+        let scale = groups as f64 / (groups - 1) as f64;
+        let (a_sampled, c_sampled) = (&a_all - &fixed.a, &c_all - &fixed.c);
+        let replicates: Vec<DMatrix<f64>> = grouped
+            .iter()
+            .map(|g| {
+                let a = &fixed.a + (&a_sampled - &g.a) * scale;
+                let c = &fixed.c + (&c_sampled - &g.c) * scale;
+                solve(&a, &c, delta)
+            })
+            .collect();
+        let mean = replicates.iter().fold(DMatrix::zeros(n, t), |acc, r| acc + r) / groups as f64;
+        let var = replicates.iter().fold(DMatrix::zeros(n, t), |acc, r| {
+            let d = r - &mean;
+            acc + d.component_mul(&d)
+        }) * ((groups - 1) as f64 / groups as f64);
+        Some(to_rows(&var.map(f64::sqrt)))
+    } else if (0..pairs).all(|p| sample.saturated(p)) {
+        Some(zeros(n, t))
+    } else {
+        None
+    };
+    (phi, std_err)
+}
+
+/// Evaluations left for interior coalitions once v(empty) and v(full) are known.
+pub(crate) fn interior_budget(ev: &Evaluator, budget: usize) -> usize {
+    budget
+        .saturating_sub(ev.evaluations())
+        .min(crate::settings::all_coalitions(ev.num_players()) - 2)
+}
+
 pub(crate) fn estimate(
     ev: &mut Evaluator,
     budget: usize,
@@ -224,80 +339,14 @@ pub(crate) fn estimate(
             full,
         });
     }
-    let interior = budget
-        .saturating_sub(ev.evaluations())
-        .min(crate::settings::all_coalitions(n) - 2);
-    let classes = allocate(n, interior / 2, rng);
-
-    // Sample every class first (all randomness before any evaluation), then evaluate in batches.
-    let mut sampled: Vec<(usize, Coalition)> = Vec::new();
-    for (k, class) in classes.iter().enumerate() {
-        sampled.extend(sample_class(n, class, rng).into_iter().map(|c| (k, c)));
-    }
-    let coalitions: Vec<Coalition> = sampled
+    let sample = PairSample::draw(n, interior_budget(ev, budget), rng);
+    let rows = ev.rows_of(&sample.coalitions)?;
+    let b: Vec<f64> = rows
         .iter()
-        .flat_map(|(_, c)| [c.clone(), c.complement()])
+        .flat_map(|&id| ev.row(id).iter().zip(&base).map(|(v, b)| v - b))
         .collect();
-    let rows = ev.rows_of(&coalitions)?;
-
-    let groups = JACKKNIFE_GROUPS.min(sampled.iter().filter(|(k, _)| !classes[*k].saturated()).count());
-    let mut fixed = Normal::zeros(n, t);
-    let mut grouped: Vec<Normal> = (0..groups).map(|_| Normal::zeros(n, t)).collect();
-    let mut next_group = rng.random_range(0..groups.max(1));
-    let mut b = vec![0.0; t];
-    for (p, (k, _)) in sampled.iter().enumerate() {
-        let class = &classes[*k];
-        // mu(size) * pairs / taken, with C(n, size) cancelled against pairs (1 or 1/2 of it).
-        let weight = (n - 1) as f64 / (class.size * (n - class.size)) as f64
-            * (class.pairs / class.coalitions)
-            / class.taken as f64;
-        let target = if class.saturated() || groups == 0 {
-            &mut fixed
-        } else {
-            next_group = (next_group + 1) % groups;
-            &mut grouped[next_group]
-        };
-        for side in 0..2 {
-            let id = rows[2 * p + side];
-            let kept: Vec<usize> = coalitions[2 * p + side].iter_kept().collect();
-            for (s, bs) in b.iter_mut().enumerate() {
-                *bs = ev.row(id)[s] - base[s];
-            }
-            target.add(&kept, weight, &b);
-        }
-    }
-    let mut a_all = fixed.a.clone();
-    let mut c_all = fixed.c.clone();
-    for g in &grouped {
-        a_all += &g.a;
-        c_all += &g.c;
-    }
-    let mut phi = to_rows(&solve(&a_all, &c_all, &delta));
+    let (mut phi, std_err) = regress(n, t, &sample, &b, &delta, rng);
     restore_efficiency(&mut phi, &base, &full);
-
-    let std_err = if groups >= 2 {
-        // Delete-a-group jackknife; the sampled part is scaled back up to its full weight.
-        let scale = groups as f64 / (groups - 1) as f64;
-        let (a_sampled, c_sampled) = (&a_all - &fixed.a, &c_all - &fixed.c);
-        let replicates: Vec<DMatrix<f64>> = grouped
-            .iter()
-            .map(|g| {
-                let a = &fixed.a + (&a_sampled - &g.a) * scale;
-                let c = &fixed.c + (&c_sampled - &g.c) * scale;
-                solve(&a, &c, &delta)
-            })
-            .collect();
-        let mean = replicates.iter().fold(DMatrix::zeros(n, t), |acc, r| acc + r) / groups as f64;
-        let var = replicates.iter().fold(DMatrix::zeros(n, t), |acc, r| {
-            let d = r - &mean;
-            acc + d.component_mul(&d)
-        }) * ((groups - 1) as f64 / groups as f64);
-        Some(to_rows(&var.map(f64::sqrt)))
-    } else if sampled.iter().all(|(k, _)| classes[*k].saturated()) {
-        Some(zeros(n, t))
-    } else {
-        None
-    };
     Ok(Estimate {
         phi,
         std_err,

@@ -1,10 +1,12 @@
 //! The estimators. Each talks to the game only through the `Evaluator`.
 
+pub(crate) mod cubic_surrogate;
 pub(crate) mod exact;
 pub(crate) mod kernel;
 pub(crate) mod loo;
 pub(crate) mod partition;
 pub(crate) mod permutation;
+pub(crate) mod regression_mc;
 
 use crate::evaluator::{Evaluator, RowId};
 use crate::{Coalition, ShapleyError};
