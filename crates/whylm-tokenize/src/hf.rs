@@ -98,11 +98,14 @@ pub(crate) fn build(bytes: &[u8], config: &SpecialConfig) -> Result<TokenizerPar
     let (probed_prefix, probed_suffix) = probe_added(&inner)?;
 
     let resolve = |token: &Option<String>| token.as_deref().and_then(|t| inner.token_to_id(t));
+    // config.json ids outside the vocabulary (some exports write placeholders) are ignored.
+    let n_ids = inner.get_vocab_size(true);
+    let in_vocab = |id: &u32| (*id as usize) < n_ids;
     let bos = resolve(&config.bos_token)
-        .or(config.bos_id)
+        .or(config.bos_id.filter(in_vocab))
         .or_else(|| probed_prefix.first().copied());
     let eos = resolve(&config.eos_token)
-        .or(config.eos_id)
+        .or(config.eos_id.filter(in_vocab))
         .or_else(|| probed_suffix.last().copied());
     let prefix = match config.add_bos {
         Some(add) => bos.filter(|_| add).into_iter().collect(),

@@ -1,99 +1,129 @@
-//! llama.cpp's tokenizer test vectors: every `.inp` input must encode to the ids on the matching
-//! `.out` line, exactly (no BOS: llama.cpp's test tokenizes with add_special = false).
+//! llama.cpp's tokenizer test vectors (tests/test-tokenizer-0.cpp): every input of every
+//! vocabulary must give exactly the expected ids.
+//!
+//! The files are read the way llama.cpp reads them: the whole `.inp` file is split at
+//! "\n__ggml_vocab_test__\n" (so an input keeps its own inner newlines but not the newline
+//! before the separator), and each `.out` line is stripped and split at spaces. llama.cpp
+//! tokenizes with add_special = false and parse_special = false.
 
-use std::path::{Path, PathBuf};
-use whylm_tokenize::Tokenizer;
+use whylm_tokenize::{EncodeOptions, Tokenizer, TokenizerKind};
 
-const SEPARATOR: &str = "\n__ggml_vocab_test__\n";
+const DIR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/tokenizer-conformance"
+);
 
-fn conformance_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/tokenizer-conformance")
-}
+fn read_cases(name: &str) -> Vec<(String, Vec<u32>)> {
+    let inp = std::fs::read_to_string(format!("{DIR}/ggml-vocab-{name}.gguf.inp"))
+        .unwrap_or_else(|e| panic!("read {name}.inp: {e}"));
+    let out = std::fs::read_to_string(format!("{DIR}/ggml-vocab-{name}.gguf.out"))
+        .unwrap_or_else(|e| panic!("read {name}.out: {e}"));
 
-/// Inputs as llama.cpp's test-tokenizer-0 reads them: the file split on the separator lines,
-/// the final separator's trailing newline dropped.
-fn read_inputs(path: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut parts: Vec<String> = text.split(SEPARATOR).map(str::to_string).collect();
-    // The file starts with a separator line (no leading newline) and ends with one.
-    if let Some(first) = parts.first_mut() {
-        if let Some(rest) = first.strip_prefix("__ggml_vocab_test__\n") {
-            *first = rest.to_string();
+    let sep = "\n__ggml_vocab_test__\n";
+    let mut inputs = Vec::new();
+    let mut pos = 0;
+    while pos < inp.len() {
+        match inp[pos..].find(sep) {
+            Some(next) => {
+                inputs.push(inp[pos..pos + next].to_string());
+                pos += next + sep.len();
+            }
+            None => {
+                inputs.push(inp[pos..].to_string());
+                break;
+            }
         }
     }
-    if parts.last().is_some_and(|p| p.is_empty()) {
-        parts.pop();
-    }
-    parts
-}
-
-fn read_expected(path: &Path) -> Vec<Vec<u32>> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines()
+    let expected: Vec<Vec<u32>> = out
+        .lines()
         .map(|line| {
             line.split_whitespace()
-                .map(|id| id.parse().expect("numeric id in .out"))
+                .map(|t| t.parse::<u32>().unwrap_or_else(|e| panic!("bad id {t:?}: {e}")))
                 .collect()
         })
-        .collect()
+        .collect();
+    assert_eq!(inputs.len(), expected.len(), "{name}: inputs vs outputs");
+    inputs.into_iter().zip(expected).collect()
 }
 
-fn check_vocab(name: &str) {
-    let dir = conformance_dir();
-    let gguf = dir.join(format!("ggml-vocab-{name}.gguf"));
-    let tokenizer = Tokenizer::from_gguf_file(&gguf).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let inputs = read_inputs(&dir.join(format!("ggml-vocab-{name}.gguf.inp")));
-    let expected = read_expected(&dir.join(format!("ggml-vocab-{name}.gguf.out")));
-    assert_eq!(
-        inputs.len(),
-        expected.len(),
-        "{name}: .inp and .out disagree on the number of cases"
-    );
-    assert!(
-        inputs.len() > 20,
-        "{name}: suspiciously few cases ({})",
-        inputs.len()
-    );
+fn check_vocab(name: &str, kind: TokenizerKind) {
+    let tok = Tokenizer::from_gguf_file(format!("{DIR}/ggml-vocab-{name}.gguf"))
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(tok.kind(), kind, "{name}");
+    let cases = read_cases(name);
+    assert!(cases.len() >= 40, "{name}: only {} cases", cases.len());
+    let options = EncodeOptions {
+        add_special: false,
+        parse_special: false,
+    };
     let mut failures = Vec::new();
-    for (input, want) in inputs.iter().zip(&expected) {
-        let got = tokenizer
-            .encode(input, false)
-            .unwrap_or_else(|e| panic!("{name} {input:?}: {e}"))
-            .ids;
-        if &got != want {
-            failures.push(format!("{input:?}\n   want {want:?}\n   got  {got:?}"));
+    for (input, expected) in &cases {
+        let enc = tok
+            .encode_with(input, options)
+            .unwrap_or_else(|e| panic!("{name}: {input:?}: {e}"));
+        if &enc.ids != expected {
+            failures.push(format!(
+                "  {input:?}\n    expected {expected:?}\n    got      {:?}",
+                enc.ids
+            ));
         }
+        check_span_contract(&tok, input, &enc);
     }
     assert!(
         failures.is_empty(),
-        "{name}: {} of {} inputs differ:\n{}",
+        "{name}: {} of {} inputs differ from llama.cpp:\n{}",
         failures.len(),
-        inputs.len(),
+        cases.len(),
         failures.join("\n")
     );
 }
 
-#[test]
-fn llama_spm_matches_llama_cpp() {
-    check_vocab("llama-spm");
+/// Spans are in order, inside the text, on char boundaries, and the non-special tokens' slices
+/// concatenate to the text itself.
+fn check_span_contract(tok: &Tokenizer, text: &str, enc: &whylm_tokenize::Encoding) {
+    assert_eq!(enc.ids.len(), enc.spans.len());
+    assert_eq!(enc.ids.len(), enc.special.len());
+    let mut prev_end = 0;
+    let mut rebuilt = String::new();
+    for (i, &(s, e)) in enc.spans.iter().enumerate() {
+        assert!(
+            s >= prev_end && s <= e && e <= text.len(),
+            "{text:?}: span {i} = {s}..{e}"
+        );
+        assert!(
+            text.is_char_boundary(s) && text.is_char_boundary(e),
+            "{text:?}: span {i}"
+        );
+        prev_end = e;
+        if !enc.special[i] {
+            rebuilt.push_str(&text[s..e]);
+        }
+        assert_eq!(enc.special[i], tok.is_special(enc.ids[i]));
+    }
+    assert_eq!(rebuilt, text, "spans do not cover the text");
 }
 
 #[test]
-fn llama_bpe_matches_llama_cpp() {
-    check_vocab("llama-bpe");
+fn llama_spm_matches_llama_cpp() {
+    check_vocab("llama-spm", TokenizerKind::SentencePieceBpe);
 }
 
 #[test]
 fn phi_3_matches_llama_cpp() {
-    check_vocab("phi-3");
+    check_vocab("phi-3", TokenizerKind::SentencePieceBpe);
+}
+
+#[test]
+fn llama_bpe_matches_llama_cpp() {
+    check_vocab("llama-bpe", TokenizerKind::ByteLevelBpe);
 }
 
 #[test]
 fn qwen2_matches_llama_cpp() {
-    check_vocab("qwen2");
+    check_vocab("qwen2", TokenizerKind::ByteLevelBpe);
 }
 
 #[test]
 fn gpt_2_matches_llama_cpp() {
-    check_vocab("gpt-2");
+    check_vocab("gpt-2", TokenizerKind::ByteLevelBpe);
 }

@@ -2,7 +2,7 @@
 //! spans must tile the text, and bad files must give clear errors.
 
 use std::path::{Path, PathBuf};
-use whylm_tokenize::Tokenizer;
+use whylm_tokenize::{TokenizeError, Tokenizer};
 
 fn shared(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -65,9 +65,9 @@ fn spans_tile_the_text() {
                 covered.push_str(&text[start..end]);
                 previous_end = end;
             }
-            // Every byte of the text (apart from the SentencePiece prefix space, which has no
-            // source bytes) is covered by some token.
-            assert_eq!(covered.trim_start(), text.trim_start(), "{text:?}");
+            // Every byte of the text is covered by exactly one token: the SentencePiece dummy
+            // prefix has no source bytes and so never shows up here.
+            assert_eq!(covered, *text, "{text:?}");
         }
     }
 }
@@ -85,37 +85,72 @@ fn llama2_vocabulary_in_a_model_file_matches_the_vocab_only_file() {
             "{text:?}"
         );
     }
+    // And directly against llama.cpp's expected ids for the llama-spm vectors.
+    let expected: &[(&str, &[u32])] = &[
+        ("Hello world", &[15043, 3186]),
+        (" Hello World!", &[29871, 15043, 2787, 29991]),
+        ("\n", &[29871, 13]),
+        ("   Hello", &[1678, 15043]),
+        ("Hello, world!", &[15043, 29892, 3186, 29991]),
+    ];
+    for (text, ids) in expected {
+        assert_eq!(model.encode(text, false).unwrap().ids, *ids, "{text:?}");
+    }
+    assert_eq!(
+        model.encode("Hello world", true).unwrap().ids,
+        vec![1, 15043, 3186]
+    );
+}
+
+fn assert_error(path: &Path, check: impl Fn(&TokenizeError) -> bool) {
+    let err = Tokenizer::from_gguf_file(path)
+        .err()
+        .unwrap_or_else(|| panic!("{} loaded", path.display()));
+    assert!(check(&err), "wrong error for {}: {err:?}", path.display());
+    let msg = err.to_string();
+    assert!(!msg.contains('\n'), "multi-line error: {msg}");
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    assert!(msg.contains(name), "error does not name the file: {msg}");
 }
 
 #[test]
 fn bad_files_give_one_line_errors() {
-    let dir = std::env::temp_dir().join(format!("whylm-tokenize-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempfile::tempdir().unwrap();
     let bytes = std::fs::read(shared("models/stories260K/stories260K.gguf")).unwrap();
-    let truncated = dir.join("truncated.gguf");
+
+    // Cut inside the vocabulary: the magic is right, the metadata ends early.
+    let truncated = dir.path().join("truncated.gguf");
     std::fs::write(&truncated, &bytes[..5000]).unwrap();
-    let not_gguf = dir.join("not.gguf");
+    assert_error(&truncated, |e| matches!(e, TokenizeError::TruncatedGguf { .. }));
+
+    let not_gguf = dir.path().join("not.gguf");
     std::fs::write(&not_gguf, b"hello, this is not a model").unwrap();
-    let cases = [truncated, not_gguf, dir.join("missing.gguf")];
-    for path in &cases {
-        let err = Tokenizer::from_gguf_file(path)
-            .err()
-            .unwrap_or_else(|| panic!("{} loaded", path.display()));
-        let msg = err.to_string();
-        assert!(!msg.contains('\n'), "multi-line error: {msg}");
-        assert!(
-            msg.contains(path.file_name().unwrap().to_str().unwrap()),
-            "error does not name the file: {msg}"
-        );
-    }
-    assert!(Tokenizer::from_tokenizer_json(b"{ not json").is_err());
+    assert_error(&not_gguf, |e| matches!(e, TokenizeError::NotGguf { .. }));
+
+    let tiny = dir.path().join("tiny.gguf");
+    std::fs::write(&tiny, b"GG").unwrap();
+    assert_error(&tiny, |e| matches!(e, TokenizeError::NotGguf { .. }));
+
+    assert_error(&dir.path().join("missing.gguf"), |e| {
+        matches!(e, TokenizeError::MissingFile { .. })
+    });
+
+    assert!(matches!(
+        Tokenizer::from_tokenizer_json(b"{ not json"),
+        Err(TokenizeError::MalformedTokenizerJson { .. })
+    ));
+    let no_json = Tokenizer::from_hf_dir(dir.path()).unwrap_err();
     assert!(
-        Tokenizer::from_hf_dir(&dir).is_err(),
-        "a directory without tokenizer.json must be refused"
+        matches!(&no_json, TokenizeError::MissingFile { path } if path.ends_with("tokenizer.json")),
+        "{no_json:?}"
     );
-    let invalid_utf8 = Tokenizer::from_hf_dir(shared("models/stories260K-hf"))
-        .unwrap()
-        .encode_bytes(&[0x66, 0xff, 0x66], true);
-    assert!(invalid_utf8.is_err());
-    std::fs::remove_dir_all(&dir).ok();
+    let bad_json_dir = dir.path().join("bad");
+    std::fs::create_dir(&bad_json_dir).unwrap();
+    std::fs::write(bad_json_dir.join("tokenizer.json"), b"{\"model\": 3}").unwrap();
+    let err = Tokenizer::from_hf_dir(&bad_json_dir).unwrap_err();
+    assert!(
+        matches!(err, TokenizeError::MalformedTokenizerJson { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("tokenizer.json"), "{err}");
 }
