@@ -1,0 +1,91 @@
+//! Trains the toy model with whylm-model's forward pass and writes the assets that
+//! `whylm_toy::default_model()` embeds.
+//!
+//! cargo run -p whylm-toy --example train -- --seed 7 --steps 3000 --out crates/whylm-toy/assets
+//! (`--tokenizer-only DIR` writes just the tokenizer files.)
+
+use candle_core::Device;
+use std::path::PathBuf;
+use std::time::Instant;
+use whylm_toy::train::{greedy_accuracy, LossOn};
+use whylm_toy::{fresh_model, Generator, ToyShape, TrainSettings, TrainingRecord};
+
+/// Seed offset of the held-out prompts printed at the end (any seed other than the training seed works).
+const HELD_OUT_SEED_OFFSET: u64 = 1_000_003;
+
+fn arg<T: std::str::FromStr>(args: &[String], name: &str) -> Option<T> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(dir) = arg::<PathBuf>(&args, "--tokenizer-only") {
+        whylm_toy::assets::write_tokenizer_files(&dir)?;
+        return Ok(());
+    }
+    let mut settings = TrainSettings::default();
+    settings.seed = arg(&args, "--seed").unwrap_or(settings.seed);
+    settings.steps = arg(&args, "--steps").unwrap_or(settings.steps);
+    settings.batch_size = arg(&args, "--batch").unwrap_or(settings.batch_size);
+    settings.learning_rate = arg(&args, "--lr").unwrap_or(settings.learning_rate);
+    settings.warmup_steps = arg(&args, "--warmup").unwrap_or(settings.warmup_steps);
+    if args.iter().any(|a| a == "--answer-loss") {
+        settings.loss_on = LossOn::Answer;
+    }
+    let mut shape = ToyShape::default();
+    shape.hidden_size = arg(&args, "--dim").unwrap_or(shape.hidden_size);
+    shape.num_hidden_layers = arg(&args, "--layers").unwrap_or(shape.num_hidden_layers);
+    shape.intermediate_size = arg(&args, "--ffn").unwrap_or(shape.intermediate_size);
+    let out: Option<PathBuf> = arg(&args, "--out");
+
+    let device = Device::Cpu;
+    let fresh = fresh_model(&shape, settings.seed, &device)?;
+    let started = Instant::now();
+    let mut window: Vec<(f32, f32)> = Vec::new();
+    let mut curve = String::new();
+    let reports = whylm_toy::train(&fresh.model, &fresh.varmap, &settings, &device, &mut |r| {
+        window.push((r.loss, r.accuracy));
+        if window.len() == 100 || r.step + 1 == settings.steps {
+            let n = window.len() as f32;
+            let loss = window.iter().map(|w| w.0).sum::<f32>() / n;
+            let acc = window.iter().map(|w| w.1).sum::<f32>() / n;
+            let line = format!(
+                "step {:5}  loss {loss:.4}  answer accuracy {acc:.3}\n",
+                r.step + 1
+            );
+            eprintln!("{}  ({:.0}s)", line.trim_end(), started.elapsed().as_secs_f64());
+            curve.push_str(&line);
+            window.clear();
+        }
+    })?;
+    let wall_seconds = started.elapsed().as_secs_f64();
+    let held_out_seed = settings.seed + HELD_OUT_SEED_OFFSET;
+    let held_out: Vec<_> = Generator::new(held_out_seed).take(1000).collect();
+    let accuracy = greedy_accuracy(&fresh.model, &held_out, &device, 100)?;
+    let last = &reports[reports.len().saturating_sub(100)..];
+    let record = TrainingRecord {
+        command: format!(
+            "cargo run -p whylm-toy --example train -- {}",
+            args.iter().skip(1).cloned().collect::<Vec<_>>().join(" ")
+        ),
+        final_loss: reports.last().map(|r| r.loss).unwrap_or(f32::NAN),
+        final_loss_last_100: last.iter().map(|r| r.loss).sum::<f32>() / last.len().max(1) as f32,
+        held_out_accuracy: accuracy,
+        held_out_seed,
+        held_out_examples: held_out.len(),
+        wall_seconds,
+        settings,
+    };
+    println!(
+        "trained {} steps in {wall_seconds:.0}s; final loss {:.4} (last 100: {:.4}); held-out accuracy {accuracy:.4}",
+        record.settings.steps, record.final_loss, record.final_loss_last_100
+    );
+    if let Some(out) = out {
+        whylm_toy::assets::write_assets(&out, &fresh, &record, &curve)?;
+        println!("wrote {}", out.display());
+    }
+    Ok(())
+}
