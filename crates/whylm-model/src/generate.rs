@@ -1,11 +1,13 @@
 //! Text generation: greedy or seeded sampling (temperature, top-k, top-p) with stop tokens.
-//! Each step re-runs the whole sequence (no KV cache): simple and exactly the scoring forward.
+//! The prompt runs once; each later step runs only the new token against the cached keys and
+//! values of the sequence so far (incremental decoding).
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::error::{ModelError, Result};
-use crate::model::Model;
+use crate::masking::MaskedRow;
+use crate::model::{LayerKv, Model};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Sampling {
@@ -60,6 +62,7 @@ impl Model {
         };
         let mut seq = prompt.to_vec();
         let mut tokens = Vec::new();
+        let mut cache: Option<Vec<LayerKv>> = None;
         while tokens.len() < settings.max_new_tokens {
             if seq.len() >= self.config().context_length {
                 return Ok(Generation {
@@ -67,7 +70,7 @@ impl Model {
                     stop: StopReason::ContextFull,
                 });
             }
-            let logits = self.last_logits(&seq)?;
+            let logits = self.next_logits(&seq, &mut cache)?;
             let next = match (&settings.sampling, rng.as_mut()) {
                 (
                     Sampling::Random {
@@ -94,6 +97,32 @@ impl Model {
             tokens,
             stop: StopReason::MaxTokens,
         })
+    }
+}
+
+impl Model {
+    /// Logits after `seq`, running only the slots that `cache` does not hold yet; the cache is
+    /// extended to all of `seq`.
+    fn next_logits(&self, seq: &[u32], cache: &mut Option<Vec<LayerKv>>) -> Result<Vec<f32>> {
+        let done = match cache.as_ref().and_then(|c| c.first()) {
+            Some(kv) => kv.len()?,
+            None => 0,
+        };
+        if done >= seq.len() {
+            return Err(ModelError::InvalidInput(
+                "generation cache is ahead of the sequence; this is a bug in whylm-model".into(),
+            ));
+        }
+        let row = MaskedRow {
+            token_ids: seq[done..].to_vec(),
+            attend: vec![true; seq.len() - done],
+            position_ids: (done as u32..seq.len() as u32).collect(),
+        };
+        let prepared = self.prepare_after(&[row], done)?;
+        let (hidden, kv) = self.run(&prepared, cache.as_deref(), true, false, None)?;
+        *cache = Some(kv);
+        let last = hidden.narrow(0, hidden.dim(0)? - 1, 1)?;
+        Ok(self.head(&last, false)?.squeeze(0)?.to_vec1::<f32>()?)
     }
 }
 

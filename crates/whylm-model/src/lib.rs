@@ -3,7 +3,10 @@
 //! - [`load`] a GGUF file or a Hugging Face directory (or [`load_from_memory`]) into a
 //!   [`LoadedModel`] (model + tokenizer + [`ModelInfo`]).
 //! - [`masked_row`] turns a coalition (kept flags) into a [`MaskedRow`] for a [`Masker`];
-//!   [`Model::score_rows`] scores a target after many rows in batched teacher-forced passes.
+//!   [`Model::score_rows`] scores a target after many rows in batched teacher-forced passes:
+//!   hidden slots are dropped, batches are sized from [`Model::memory_budget`], and the leading
+//!   slots every row shares run once (their keys/values cached across calls; see
+//!   [`Model::set_prefix_sharing`]).
 //! - [`Model::generate`], [`Model::attention_probs`], [`Model::forward_train`] (autograd),
 //!   [`save_hf_dir`] / [`save_gguf`] for fixtures and the toy model.
 
@@ -11,11 +14,11 @@ mod config;
 mod error;
 mod generate;
 mod load;
-// Enable together with the whylm-tokenize dependency in Cargo.toml once that crate compiles:
-// mod loaded;
-// pub use loaded::{load, load_from_memory, load_on, LoadedModel};
+mod loaded;
+pub use loaded::{load, load_from_memory, load_on, LoadedModel};
 mod masking;
 mod model;
+mod prefix;
 mod rope;
 mod score;
 mod sources;

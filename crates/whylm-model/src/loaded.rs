@@ -6,7 +6,9 @@ use candle_core::Device;
 use whylm_tokenize::Tokenizer;
 
 use crate::error::{ModelError, Result};
-use crate::load::{is_gguf_file, load_gguf_model, load_hf_model, load_hf_model_from_memory, ModelFormat, ModelInfo};
+use crate::load::{
+    is_gguf_file, load_gguf_model, load_hf_model, load_hf_model_from_memory, ModelFormat, ModelInfo,
+};
 use crate::model::Model;
 
 /// A model with its tokenizer.
@@ -30,12 +32,18 @@ pub fn load_on(path: &Path, device: &Device) -> Result<LoadedModel> {
     let source = path.display().to_string();
     if path.is_dir() {
         if !path.join("config.json").is_file() {
-            return Err(ModelError::UnknownFormat { path: path.to_path_buf() });
+            return Err(ModelError::UnknownFormat {
+                path: path.to_path_buf(),
+            });
         }
         let model = load_hf_model(path, device)?;
         let tokenizer = Tokenizer::from_hf_dir(path).map_err(tokenizer_error)?;
         let info = ModelInfo::describe(&model, ModelFormat::HuggingFace, source);
-        return Ok(LoadedModel { model, tokenizer, info });
+        return Ok(LoadedModel {
+            model,
+            tokenizer,
+            info,
+        });
     }
     if !path.exists() {
         return Err(ModelError::io(
@@ -44,12 +52,18 @@ pub fn load_on(path: &Path, device: &Device) -> Result<LoadedModel> {
         ));
     }
     if !is_gguf_file(path) {
-        return Err(ModelError::UnknownFormat { path: path.to_path_buf() });
+        return Err(ModelError::UnknownFormat {
+            path: path.to_path_buf(),
+        });
     }
     let gguf = load_gguf_model(path, device)?;
     let tokenizer = Tokenizer::from_gguf_metadata(&gguf.metadata).map_err(tokenizer_error)?;
     let info = ModelInfo::describe(&gguf.model, ModelFormat::Gguf, source);
-    Ok(LoadedModel { model: gguf.model, tokenizer, info })
+    Ok(LoadedModel {
+        model: gguf.model,
+        tokenizer,
+        info,
+    })
 }
 
 /// Loads a model held in memory (config.json text, safetensors bytes, tokenizer.json bytes),
@@ -58,5 +72,9 @@ pub fn load_from_memory(config_json: &str, safetensors: &[u8], tokenizer_json: &
     let model = load_hf_model_from_memory(config_json, safetensors, &Device::Cpu)?;
     let tokenizer = Tokenizer::from_tokenizer_json(tokenizer_json).map_err(tokenizer_error)?;
     let info = ModelInfo::describe(&model, ModelFormat::Memory, "<embedded>".into());
-    Ok(LoadedModel { model, tokenizer, info })
+    Ok(LoadedModel {
+        model,
+        tokenizer,
+        info,
+    })
 }

@@ -10,6 +10,7 @@ use candle_core::{DType, Device, Tensor, D};
 use crate::config::{Architecture, Config};
 use crate::error::{ModelError, Result};
 use crate::masking::MaskedRow;
+use crate::prefix::PrefixCache;
 use crate::rope::RopeTables;
 use crate::weights::{require, Linear, Naming, Role, Weight, WeightSource};
 
@@ -88,9 +89,35 @@ pub struct Model {
     rope: RopeTables,
     memory_budget: usize,
     stats: WeightStats,
+    /// Score rows that share leading tokens by computing those tokens' keys/values once.
+    prefix_sharing: bool,
+    /// The shared prefix of the latest scoring batches (clones share it: same weights).
+    prefix_cache: PrefixCache,
 }
 
-/// Inputs of one forward pass, already on the device.
+/// Keys and values of one layer for a run of slots, each (batch, kv_heads, len, head_dim);
+/// batch 1 when they are shared by every row.
+#[derive(Debug, Clone)]
+pub(crate) struct LayerKv {
+    pub k: Tensor,
+    pub v: Tensor,
+}
+
+impl LayerKv {
+    pub fn len(&self) -> Result<usize> {
+        Ok(self.k.dim(2)?)
+    }
+
+    pub fn narrow(&self, len: usize) -> Result<Self> {
+        Ok(Self {
+            k: self.k.narrow(2, 0, len)?,
+            v: self.v.narrow(2, 0, len)?,
+        })
+    }
+}
+
+/// Inputs of one forward pass, already on the device. `mask` is (batch, 1, seq, past + seq):
+/// the first `past` key columns belong to cached keys/values that every query may see.
 pub(crate) struct Prepared {
     pub ids: Tensor,
     pub positions: Tensor,
@@ -120,6 +147,29 @@ impl Model {
     /// size of [`Model::score_rows`] follows from it.
     pub fn set_memory_budget(&mut self, bytes: usize) {
         self.memory_budget = bytes.max(1);
+    }
+
+    /// Whether [`Model::score_rows`] computes the leading tokens that all rows of a batch share
+    /// (same ids, visible, same positions) once and reuses their keys/values (on by default).
+    pub fn prefix_sharing(&self) -> bool {
+        self.prefix_sharing
+    }
+
+    /// Turns prefix sharing on or off (off: every row runs its whole length, for comparison).
+    pub fn set_prefix_sharing(&mut self, on: bool) {
+        self.prefix_sharing = on;
+        if !on {
+            self.prefix_cache.clear();
+        }
+    }
+
+    /// Drops the cached prefix keys/values (they are also replaced when another prefix comes).
+    pub fn clear_prefix_cache(&self) {
+        self.prefix_cache.clear();
+    }
+
+    pub(crate) fn prefix_cache(&self) -> &PrefixCache {
+        &self.prefix_cache
     }
 
     /// Builds a model from a checkpoint's tensors.
@@ -216,6 +266,8 @@ impl Model {
             rope,
             memory_budget: DEFAULT_MEMORY_BUDGET,
             stats,
+            prefix_sharing: true,
+            prefix_cache: PrefixCache::default(),
         })
     }
 
@@ -251,6 +303,11 @@ impl Model {
     /// Moves rows (equal lengths) to the device with an additive mask: causal AND attend[key];
     /// each slot may always attend to itself so that hidden query rows stay finite.
     pub(crate) fn prepare(&self, rows: &[MaskedRow]) -> Result<Prepared> {
+        self.prepare_after(rows, 0)
+    }
+
+    /// Like [`Model::prepare`] for rows that follow `past` cached slots, all visible.
+    pub(crate) fn prepare_after(&self, rows: &[MaskedRow], past: usize) -> Result<Prepared> {
         let b = rows.len();
         let s = rows.first().map(MaskedRow::len).unwrap_or(0);
         if b == 0 || s == 0 {
@@ -258,7 +315,8 @@ impl Model {
         }
         let mut ids = Vec::with_capacity(b * s);
         let mut pos = Vec::with_capacity(b * s);
-        let mut mask = vec![f32::NEG_INFINITY; b * s * s];
+        let keys = past + s;
+        let mut mask = vec![f32::NEG_INFINITY; b * s * keys];
         let vocab = self.config.vocab_size as u32;
         for (r, row) in rows.iter().enumerate() {
             if row.len() != s || row.attend.len() != s || row.position_ids.len() != s {
@@ -278,11 +336,13 @@ impl Model {
             self.check_context(max_pos + 1)?;
             ids.extend_from_slice(&row.token_ids);
             pos.extend_from_slice(&row.position_ids);
-            let m = &mut mask[r * s * s..(r + 1) * s * s];
+            let m = &mut mask[r * s * keys..(r + 1) * s * keys];
             for q in 0..s {
+                let line = &mut m[q * keys..(q + 1) * keys];
+                line[..past].fill(0.0);
                 for k in 0..=q {
                     if row.attend[k] || k == q {
-                        m[q * s + k] = 0.0;
+                        line[past + k] = 0.0;
                     }
                 }
             }
@@ -290,7 +350,7 @@ impl Model {
         Ok(Prepared {
             ids: Tensor::from_vec(ids, b * s, &self.device)?,
             positions: Tensor::from_vec(pos, b * s, &self.device)?,
-            mask: Tensor::from_vec(mask, (b, 1, s, s), &self.device)?,
+            mask: Tensor::from_vec(mask, (b, 1, s, keys), &self.device)?,
             batch: b,
             seq: s,
         })
@@ -301,16 +361,40 @@ impl Model {
         &self,
         p: &Prepared,
         differentiable: bool,
-        mut capture: Option<&mut Vec<Tensor>>,
+        capture: Option<&mut Vec<Tensor>>,
     ) -> Result<Tensor> {
+        Ok(self.run(p, None, false, differentiable, capture)?.0)
+    }
+
+    /// The layers over `p`, whose slots follow the cached `past` keys/values (batch 1 = shared
+    /// by every row, or one per row). Returns the final hidden states (b*s, hidden) and, with
+    /// `keep_kv`, every layer's keys/values over past + new slots (for caches).
+    pub(crate) fn run(
+        &self,
+        p: &Prepared,
+        past: Option<&[LayerKv]>,
+        keep_kv: bool,
+        differentiable: bool,
+        mut capture: Option<&mut Vec<Tensor>>,
+    ) -> Result<(Tensor, Vec<LayerKv>)> {
         let c = &self.config;
         let (b, s) = (p.batch, p.seq);
         let (nh, nkv, hd) = (c.num_heads, c.num_kv_heads, c.head_dim);
         let groups = nh / nkv;
         let scale = 1.0 / (hd as f64).sqrt();
+        if let Some(past) = past {
+            if past.len() != self.layers.len() {
+                return Err(ModelError::InvalidInput(format!(
+                    "cached keys/values cover {} layers but the model has {}",
+                    past.len(),
+                    self.layers.len()
+                )));
+            }
+        }
         let (cos, sin) = self.rope.gather(&p.positions, b, s)?;
         let mut x = self.embed.embedding(&p.ids)?.to_dtype(DType::F32)?;
-        for layer in &self.layers {
+        let mut kept = Vec::with_capacity(if keep_kv { self.layers.len() } else { 0 });
+        for (l, layer) in self.layers.iter().enumerate() {
             let h = self.rms(&x, &layer.attn_norm, differentiable)?;
             let (q, k, v) = match &layer.attn {
                 AttnProj::Separate { q, k, v } => (q.forward(&h)?, k.forward(&h)?, v.forward(&h)?),
@@ -327,12 +411,40 @@ impl Model {
             let q = q.reshape((b, s, nh, hd))?.transpose(1, 2)?.contiguous()?;
             let k = k.reshape((b, s, nkv, hd))?.transpose(1, 2)?.contiguous()?;
             let v = v.reshape((b, s, nkv, hd))?.transpose(1, 2)?.contiguous()?;
-            let q = self.rope.apply(&q, &cos, &sin, differentiable)?;
+            // Scaling q (s slots) is cheaper than scaling the scores (s x keys).
+            let q = (self.rope.apply(&q, &cos, &sin, differentiable)? * scale)?;
             let k = self.rope.apply(&k, &cos, &sin, differentiable)?;
+            let (k, v) = match past {
+                Some(past) => {
+                    let cached = &past[l];
+                    let n = cached.len()?;
+                    // A shared prefix (batch 1) is broadcast over the rows; the copy made by
+                    // cat is small next to the projections it saves.
+                    let widen = |t: &Tensor| -> Result<Tensor> {
+                        Ok(if t.dim(0)? == b {
+                            t.clone()
+                        } else {
+                            t.broadcast_as((b, nkv, n, hd))?.contiguous()?
+                        })
+                    };
+                    (
+                        Tensor::cat(&[widen(&cached.k)?, k], 2)?,
+                        Tensor::cat(&[widen(&cached.v)?, v], 2)?,
+                    )
+                }
+                None => (k, v),
+            };
+            let keys = k.dim(2)?;
+            if keep_kv {
+                kept.push(LayerKv {
+                    k: k.clone(),
+                    v: v.clone(),
+                });
+            }
             // Query heads sharing one key/value head are stacked along the query axis, so
             // grouped-query attention needs no copy of K and V.
             let q = q.reshape((b, nkv, groups * s, hd))?;
-            let scores = (q.matmul(&k.t()?)? * scale)?.reshape((b, nh, s, s))?;
+            let scores = q.matmul(&k.t()?)?.reshape((b, nh, s, keys))?;
             let scores = scores.broadcast_add(&p.mask)?;
             let probs = if differentiable {
                 candle_nn::ops::softmax(&scores, D::Minus1)?
@@ -343,7 +455,7 @@ impl Model {
                 cap.push(probs.clone());
             }
             let attn = probs
-                .reshape((b, nkv, groups * s, s))?
+                .reshape((b, nkv, groups * s, keys))?
                 .matmul(&v)?
                 .reshape((b, nh, s, hd))?
                 .transpose(1, 2)?
@@ -360,7 +472,7 @@ impl Model {
             };
             x = (x + layer.down.forward(&act)?)?;
         }
-        Ok(x)
+        Ok((x, kept))
     }
 
     /// Output norm + head on selected hidden states (n, hidden) -> logits (n, vocab).

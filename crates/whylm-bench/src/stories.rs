@@ -1,0 +1,164 @@
+//! Suite parts (a), (b) and (d) on stories260K: explanations timed end to end (the model
+//! loaded once), and prefix sharing off against on.
+
+use std::path::Path;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use whylm_model::{GenerateSettings, LoadedModel, Model, Sampling, ScoreKind};
+use whylm_shapley::{explain, Explanation, Hierarchy, Method, Settings};
+
+use crate::error::{BenchError, Result};
+use crate::game::DeleteGame;
+
+/// One timed explanation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExplainCase {
+    pub name: String,
+    pub method: Method,
+    pub features: usize,
+    pub prompt_tokens: usize,
+    pub target_tokens: usize,
+    pub evaluations: usize,
+    pub seconds: f64,
+    pub evaluations_per_second: f64,
+    pub efficiency_residual: f64,
+}
+
+/// Part (d): the same explanation with prefix sharing off and on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SharingCase {
+    pub prompt_tokens: usize,
+    pub fixed_prefix_tokens: usize,
+    pub target_tokens: usize,
+    pub method: Method,
+    pub evaluations: usize,
+    pub seconds_off: f64,
+    pub seconds_on: f64,
+    pub speedup: f64,
+    /// max |Δ phi| between the two runs, over features and target tokens.
+    pub max_abs_value_diff: f64,
+}
+
+pub(crate) struct Stories {
+    pub loaded: LoadedModel,
+}
+
+impl Stories {
+    pub fn load(path: &Path) -> Result<Self> {
+        Ok(Self {
+            loaded: whylm_model::load(path)?,
+        })
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.loaded.model
+    }
+
+    /// Token ids of `text` with BOS in front.
+    pub fn encode(&self, text: &str, path: &Path) -> Result<Vec<u32>> {
+        let tok = &self.loaded.tokenizer;
+        let mut ids = tok
+            .encode(text, true)
+            .map_err(|e| BenchError::Tokenizer {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?
+            .ids;
+        let bos = tok.bos_id().or(self.model().config().bos_token_id).unwrap_or(1);
+        if ids.first() != Some(&bos) {
+            ids.insert(0, bos);
+        }
+        Ok(ids)
+    }
+
+    /// Greedy continuation of `prompt`, stopping at BOS (the stories have no EOS).
+    pub fn continuation(&self, prompt: &[u32], tokens: usize) -> Result<Vec<u32>> {
+        let bos = self.model().config().bos_token_id.unwrap_or(1);
+        let settings = GenerateSettings {
+            max_new_tokens: tokens,
+            sampling: Sampling::Greedy,
+            stop_tokens: vec![bos],
+        };
+        Ok(self.model().generate(prompt, &settings, &mut |_| {})?.tokens)
+    }
+}
+
+/// Explains the target after `prompt` (the first `fixed` tokens always kept, the others are the
+/// features) with the delete masker and log-probabilities.
+pub(crate) fn timed_explanation(
+    model: &Model,
+    prompt: &[u32],
+    fixed: usize,
+    target: &[u32],
+    settings: &Settings,
+) -> Result<(Explanation, f64)> {
+    let mut game = DeleteGame::new(model, prompt, fixed, target, ScoreKind::LogProb);
+    let n = prompt.len().saturating_sub(fixed);
+    let hierarchy = match settings.method {
+        Method::Partition => Some(Hierarchy::balanced(n)?),
+        _ => None,
+    };
+    model.clear_prefix_cache();
+    let start = Instant::now();
+    let e = explain(&mut game, settings, hierarchy.as_ref(), &mut |_| {})?;
+    Ok((e, start.elapsed().as_secs_f64()))
+}
+
+pub(crate) fn explain_case(
+    name: &str,
+    model: &Model,
+    prompt: &[u32],
+    target: &[u32],
+    settings: &Settings,
+) -> Result<ExplainCase> {
+    let (e, seconds) = timed_explanation(model, prompt, 1, target, settings)?;
+    Ok(ExplainCase {
+        name: name.to_string(),
+        method: settings.method,
+        features: prompt.len() - 1,
+        prompt_tokens: prompt.len(),
+        target_tokens: target.len(),
+        evaluations: e.evaluations,
+        seconds,
+        evaluations_per_second: e.evaluations as f64 / seconds,
+        efficiency_residual: e.efficiency_residual,
+    })
+}
+
+pub(crate) fn max_phi_diff(a: &Explanation, b: &Explanation) -> f64 {
+    a.phi
+        .iter()
+        .flatten()
+        .zip(b.phi.iter().flatten())
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
+}
+
+/// Part (d): `prompt`'s first `fixed` tokens are never masked; the rest are features.
+pub(crate) fn sharing_case(
+    model: &mut Model,
+    prompt: &[u32],
+    fixed: usize,
+    target: &[u32],
+    settings: &Settings,
+) -> Result<SharingCase> {
+    let before = model.prefix_sharing();
+    model.set_prefix_sharing(false);
+    let off = timed_explanation(model, prompt, fixed, target, settings);
+    model.set_prefix_sharing(true);
+    let on = timed_explanation(model, prompt, fixed, target, settings);
+    model.set_prefix_sharing(before);
+    let ((off, seconds_off), (on, seconds_on)) = (off?, on?);
+    Ok(SharingCase {
+        prompt_tokens: prompt.len(),
+        fixed_prefix_tokens: fixed,
+        target_tokens: target.len(),
+        method: settings.method,
+        evaluations: on.evaluations,
+        seconds_off,
+        seconds_on,
+        speedup: seconds_off / seconds_on,
+        max_abs_value_diff: max_phi_diff(&off, &on),
+    })
+}

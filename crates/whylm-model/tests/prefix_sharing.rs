@@ -1,0 +1,123 @@
+//! Prefix sharing (shared keys/values of the leading slots every row keeps) and incremental
+//! decoding must give the numbers of the plain forward.
+
+mod common;
+
+use common::*;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use whylm_model::{masked_row, GenerateSettings, MaskedRow, Masker, Model, Sampling, ScoreKind};
+
+/// "The little dog ran to the park and" (golden file) and more story tokens: 34 tokens with BOS.
+const PROMPT: [u32; 34] = [
+    1, 291, 376, 400, 428, 352, 303, 267, 265, 282, 295, 433, 269, 394, 261, 370, 268, 291, 376, 400, 428,
+    352, 303, 267, 265, 282, 295, 433, 269, 394, 261, 370, 268, 269,
+];
+const TARGET: [u32; 5] = [394, 261, 370, 268, 291];
+
+/// Keeps the first `kept_prefix` tokens; the rest at random (some rows keep everything).
+fn rows(masker: &Masker, kept_prefix: usize, n: usize, seed: u64) -> Vec<MaskedRow> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..n)
+        .map(|r| {
+            let keep: Vec<bool> = (0..PROMPT.len())
+                .map(|i| i < kept_prefix || r % 7 == 0 || rng.random_bool(0.6))
+                .collect();
+            masked_row(&PROMPT, &keep, masker)
+        })
+        .collect()
+}
+
+fn scores(model: &mut Model, sharing: bool, rows: &[MaskedRow], kind: &ScoreKind) -> Vec<Vec<f32>> {
+    model.set_prefix_sharing(sharing);
+    model.score_rows(rows, &TARGET, kind).unwrap()
+}
+
+#[test]
+fn prefix_sharing_gives_the_scores_of_the_plain_forward() {
+    let mut model = stories_gguf().model;
+    let maskers = [
+        Masker::Delete,
+        Masker::Hide,
+        Masker::Replace {
+            baseline: 0,
+            collapse: false,
+        },
+        Masker::Replace {
+            baseline: 0,
+            collapse: true,
+        },
+    ];
+    let mut worst = 0f32;
+    for (m, masker) in maskers.iter().enumerate() {
+        for (kept_prefix, kind) in [
+            (20, ScoreKind::LogProb),
+            (1, ScoreKind::LogOdds),
+            (33, ScoreKind::Logit),
+        ] {
+            let rows = rows(masker, kept_prefix, 24, 100 + m as u64);
+            // A small budget splits the rows into batches whose shared prefixes differ, so the
+            // cached prefix is both narrowed and extended.
+            let per_row = model.row_memory_estimate(PROMPT.len() + TARGET.len(), TARGET.len());
+            model.set_memory_budget(per_row * 5);
+            let plain = scores(&mut model, false, &rows, &kind);
+            let shared = scores(&mut model, true, &rows, &kind);
+            // Row by row: a batch of one shares its whole row.
+            let single: Vec<Vec<f32>> = rows
+                .iter()
+                .map(|r| {
+                    model
+                        .score_rows(std::slice::from_ref(r), &TARGET, &kind)
+                        .unwrap()
+                        .remove(0)
+                })
+                .collect();
+            model.set_memory_budget(1 << 30);
+            let one_batch = scores(&mut model, true, &rows, &kind);
+            for other in [&shared, &single, &one_batch] {
+                let d = max_abs_diff_rows(other, &plain);
+                worst = worst.max(d);
+                eprintln!("{m} {kept_prefix} {kind:?}: {d:.2e}");
+                assert!(d < 1e-5, "{masker:?}, prefix {kept_prefix}, {kind:?}: {d}");
+            }
+        }
+    }
+    eprintln!("prefix sharing vs plain: max diff {worst:.2e}");
+}
+
+#[test]
+fn sharing_switch_defaults_on_and_turns_off() {
+    let mut model = stories_gguf().model;
+    assert!(model.prefix_sharing());
+    model.set_prefix_sharing(false);
+    assert!(!model.prefix_sharing());
+}
+
+#[test]
+fn a_shared_prefix_lowers_the_memory_estimate_per_row() {
+    let model = stories_gguf().model;
+    let whole = model.row_memory_estimate(60, 5);
+    let suffix = model.row_memory_estimate_after(40, 20, 5);
+    assert!(suffix < whole, "{suffix} vs {whole}");
+    assert_eq!(model.row_memory_estimate_after(0, 60, 5), whole);
+}
+
+#[test]
+fn incremental_decoding_matches_recomputing_the_sequence() {
+    let model = stories_hf();
+    let settings = GenerateSettings {
+        max_new_tokens: 24,
+        sampling: Sampling::Greedy,
+        stop_tokens: vec![],
+    };
+    let prompt = &PROMPT[..9];
+    let cached = model.generate(prompt, &settings, &mut |_| {}).unwrap().tokens;
+    let mut seq = prompt.to_vec();
+    for (step, token) in cached.iter().enumerate() {
+        let logits = model.last_logits(&seq).unwrap();
+        let next = whylm_model::argmax(&logits);
+        assert_eq!(*token, next, "step {step}");
+        seq.push(next);
+    }
+    assert_eq!(cached.len(), 24);
+}
