@@ -1,5 +1,6 @@
 //! The command line: one file per subcommand, each with its clap arguments and its `run`.
 
+mod bench;
 mod explain;
 mod generate;
 mod inspect;
@@ -29,6 +30,8 @@ enum Command {
     Tokenize(tokenize::TokenizeArgs),
     /// Redraw a saved explanation (JSON) in the terminal, as HTML or as SVG, without the model.
     Render(render::RenderArgs),
+    /// Run the fixed speed suite and print its table (see BENCHMARKS.md).
+    Bench(bench::BenchArgs),
 }
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -38,5 +41,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Inspect(args) => inspect::run(args),
         Command::Tokenize(args) => tokenize::run(args),
         Command::Render(args) => render::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }
