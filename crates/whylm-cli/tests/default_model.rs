@@ -9,7 +9,6 @@ use serde_json::Value;
 const PROMPT: &str = "the red box has 7 . the blue cup has 3 . the blue cup has";
 
 #[test]
-#[ignore = "needs whylm_toy::default_model(), which whylm-toy has not published yet"]
 fn explain_without_a_model_uses_the_default_model_and_says_so() {
     let dir = TempDir::new("default-model");
     let json_path = dir.join("explanation.json");
@@ -47,7 +46,6 @@ fn explain_without_a_model_uses_the_default_model_and_says_so() {
 }
 
 #[test]
-#[ignore = "needs whylm_toy::default_model(), which whylm-toy has not published yet"]
 fn quiet_explain_without_a_model_prints_nothing_on_stderr() {
     let output = whylm(["explain", "--quiet", "--prompt", PROMPT, "--target", "3"]);
     assert_success(&output);

@@ -32,6 +32,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     settings.batch_size = arg(&args, "--batch").unwrap_or(settings.batch_size);
     settings.learning_rate = arg(&args, "--lr").unwrap_or(settings.learning_rate);
     settings.warmup_steps = arg(&args, "--warmup").unwrap_or(settings.warmup_steps);
+    settings.weight_decay = arg(&args, "--wd").unwrap_or(settings.weight_decay);
+    settings.language.recall_fraction =
+        arg(&args, "--recall-fraction").unwrap_or(settings.language.recall_fraction);
+    if let Some(max) = arg::<usize>(&args, "--restated") {
+        settings.language.restated_facts = 0..=max;
+    }
+    let eval_every: usize = arg(&args, "--eval-every").unwrap_or(250);
     if args.iter().any(|a| a == "--answer-loss") {
         settings.loss_on = LossOn::Answer;
     }
@@ -39,10 +46,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     shape.hidden_size = arg(&args, "--dim").unwrap_or(shape.hidden_size);
     shape.num_hidden_layers = arg(&args, "--layers").unwrap_or(shape.num_hidden_layers);
     shape.intermediate_size = arg(&args, "--ffn").unwrap_or(shape.intermediate_size);
+    shape.num_attention_heads = arg(&args, "--heads").unwrap_or(shape.num_attention_heads);
+    shape.num_key_value_heads = shape.num_attention_heads;
     let out: Option<PathBuf> = arg(&args, "--out");
 
     let device = Device::Cpu;
     let fresh = fresh_model(&shape, settings.seed, &device)?;
+    // Fixed held-out probes per task: the training loss mixes unpredictable words with lookups, and recall
+    // accuracy is what shows whether the lookup heads have formed.
+    let probe_seed = settings.seed + 2 * HELD_OUT_SEED_OFFSET;
+    let mut probe_gen = Generator::new(probe_seed);
+    let recall_probe: Vec<_> = (0..200).map(|_| probe_gen.recall()).collect();
+    let copy_probe: Vec<_> = (0..100).map(|_| probe_gen.copy()).collect();
+    let model = &fresh.model;
     let started = Instant::now();
     let mut window: Vec<(f32, f32)> = Vec::new();
     let mut curve = String::new();
@@ -59,6 +75,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             eprintln!("{}  ({:.0}s)", line.trim_end(), started.elapsed().as_secs_f64());
             curve.push_str(&line);
             window.clear();
+        }
+        if eval_every > 0 && (r.step + 1) % eval_every == 0 {
+            let recall = greedy_accuracy(model, &recall_probe, &device, 100).unwrap_or(f64::NAN);
+            let copy = greedy_accuracy(model, &copy_probe, &device, 100).unwrap_or(f64::NAN);
+            eprintln!(
+                "step {:5}  held-out recall {recall:.3}  copy {copy:.3}  lr {:.2e}",
+                r.step + 1,
+                r.learning_rate
+            );
         }
     })?;
     let wall_seconds = started.elapsed().as_secs_f64();

@@ -6,7 +6,7 @@ use anyhow::Result;
 use whylm_model::{load_gguf_model, load_hf_model, Device, GgufValue, Model, ModelFormat, ModelInfo};
 use whylm_tokenize::Tokenizer;
 
-use crate::failure::{user_error, UserError};
+use crate::failure::UserError;
 use crate::fault::tokenize_error;
 use crate::options::model_path::{check_model_path, ModelPathKind};
 
@@ -88,10 +88,15 @@ pub fn load_model_or_default(path: Option<&Path>, quiet: bool) -> Result<LoadedM
     }
 }
 
-/// The built-in model comes from whylm-toy (`whylm_toy::default_model()`), which is not wired in yet.
+/// The built-in model: whylm-toy's weights and tokenizer, compiled into the binary. It cannot be the user's fault if
+/// it fails to load, so that is an internal error (exit 1).
 fn load_default_model() -> Result<LoadedModel> {
-    Err(user_error(
-        "the built-in default model is not available in this build of whylm",
-        "pass --model PATH with a .gguf file or a Hugging Face model directory",
-    ))
+    let loaded = whylm_toy::default_model()
+        .map_err(|e| anyhow::anyhow!("the built-in default model failed to load: {e}"))?;
+    Ok(LoadedModel {
+        model: loaded.model,
+        tokenizer: loaded.tokenizer,
+        info: loaded.info,
+        name: "whylm-toy (built-in)".to_string(),
+    })
 }

@@ -1,4 +1,4 @@
-//! How often an attribution method's top word is one of a prompt's planted sources. Shared by the
+//! How often an attribution method's top word is one of a prompt's planted (recall) sources. Shared by the
 //! `attribution_ground_truth` test and the `ground_truth` example (whylm-explain is only a dev-dependency).
 
 use whylm_explain::{explain, ExplainModel, ExplainRequest, MethodChoice};
@@ -10,7 +10,8 @@ use whylm_toy::Example;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Rates {
     pub prompts: usize,
-    /// Word-level explanation with default settings (delete masker, logprob, auto method).
+    /// Word-level explanation of the context words with default settings (delete masker, logprob, auto method);
+    /// the query words are a never-masked suffix.
     pub shapley: f64,
     /// Leave-one-out with otherwise default settings.
     pub leave_one_out: f64,
@@ -44,8 +45,15 @@ fn top_word(
             architecture: "llama".into(),
         },
     };
+    // The query at the end (`the white cup has`) is the question, not evidence: it goes into the never-masked
+    // suffix so that the features are the context words. Left as features, the final `has` dominates every
+    // explanation under the delete masker (without it no digit is expected next at all), which says nothing
+    // about which fact the answer was read from.
+    let words = ex.words();
+    let query_start = ex.cue.first().map_or(words.len(), |c| c.saturating_sub(1));
     let request = ExplainRequest {
-        prompt: ex.prompt.clone(),
+        prompt: words[..query_start].join(" "),
+        suffix: format!(" {}", words[query_start..].join(" ")),
         target: Some(ex.answer.clone()),
         method,
         ..Default::default()
