@@ -18,7 +18,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::{ends, restore_efficiency, zeros, Estimate};
-use crate::evaluator::Evaluator;
+use crate::evaluator::{Evaluator, RowId};
 use crate::{Coalition, ShapleyError};
 
 /// Jackknife groups: enough for a stable spread, few enough to keep the solves cheap.
@@ -321,26 +321,64 @@ pub(crate) fn interior_budget(ev: &Evaluator, budget: usize) -> usize {
         .min(crate::settings::all_coalitions(ev.num_players()) - 2)
 }
 
-pub(crate) fn estimate(
+/// What the paired-sampling estimators (kernel and msr) start from: the game's ends, a paired
+/// sample drawn within the budget, and the evaluated rows of its coalitions.
+pub(crate) struct PairedDraw {
+    pub base: Vec<f64>,
+    pub full: Vec<f64>,
+    /// v(N) - v(empty), per output.
+    pub delta: Vec<f64>,
+    pub sample: PairSample,
+    pub rows: Vec<RowId>,
+}
+
+/// Draws and evaluates the paired sample; with one player the answer is already known and is
+/// returned as `Err(estimate)`.
+pub(crate) fn draw_paired(
     ev: &mut Evaluator,
     budget: usize,
     rng: &mut ChaCha8Rng,
-) -> Result<Estimate, ShapleyError> {
+) -> Result<Result<PairedDraw, Estimate>, ShapleyError> {
     let (n, t) = (ev.num_players(), ev.num_outputs());
     let (base_id, full_id) = ends(ev)?;
     let base = ev.row(base_id).to_vec();
     let full = ev.row(full_id).to_vec();
     let delta: Vec<f64> = full.iter().zip(&base).map(|(f, b)| f - b).collect();
     if n == 1 {
-        return Ok(Estimate {
+        return Ok(Err(Estimate {
             phi: vec![delta],
             std_err: Some(zeros(1, t)),
             base,
             full,
-        });
+        }));
     }
     let sample = PairSample::draw(n, interior_budget(ev, budget), rng);
     let rows = ev.rows_of(&sample.coalitions)?;
+    Ok(Ok(PairedDraw {
+        base,
+        full,
+        delta,
+        sample,
+        rows,
+    }))
+}
+
+pub(crate) fn estimate(
+    ev: &mut Evaluator,
+    budget: usize,
+    rng: &mut ChaCha8Rng,
+) -> Result<Estimate, ShapleyError> {
+    let (n, t) = (ev.num_players(), ev.num_outputs());
+    let PairedDraw {
+        base,
+        full,
+        delta,
+        sample,
+        rows,
+    } = match draw_paired(ev, budget, rng)? {
+        Ok(draw) => draw,
+        Err(trivial) => return Ok(trivial),
+    };
     let b: Vec<f64> = rows
         .iter()
         .flat_map(|&id| ev.row(id).iter().zip(&base).map(|(v, b)| v - b))

@@ -19,8 +19,8 @@
 use rand_chacha::ChaCha8Rng;
 
 use super::cubic_surrogate;
-use super::kernel::{interior_budget, regress, PairSample};
-use super::{ends, restore_efficiency, zeros, Estimate};
+use super::kernel::{draw_paired, regress, PairedDraw};
+use super::{restore_efficiency, Estimate};
 use crate::evaluator::Evaluator;
 use crate::ShapleyError;
 
@@ -30,20 +30,16 @@ pub(crate) fn estimate(
     rng: &mut ChaCha8Rng,
 ) -> Result<Estimate, ShapleyError> {
     let (n, t) = (ev.num_players(), ev.num_outputs());
-    let (base_id, full_id) = ends(ev)?;
-    let base = ev.row(base_id).to_vec();
-    let full = ev.row(full_id).to_vec();
-    let delta: Vec<f64> = full.iter().zip(&base).map(|(f, b)| f - b).collect();
-    if n == 1 {
-        return Ok(Estimate {
-            phi: vec![delta],
-            std_err: Some(zeros(1, t)),
-            base,
-            full,
-        });
-    }
-    let sample = PairSample::draw(n, interior_budget(ev, budget), rng);
-    let rows = ev.rows_of(&sample.coalitions)?;
+    let PairedDraw {
+        base,
+        full,
+        delta,
+        sample,
+        rows,
+    } = match draw_paired(ev, budget, rng)? {
+        Ok(draw) => draw,
+        Err(trivial) => return Ok(trivial),
+    };
     let pairs = sample.num_pairs();
 
     // Fit the surrogate to the odd part, one observation per pair.
