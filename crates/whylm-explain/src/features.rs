@@ -207,26 +207,56 @@ fn last_non_space(text: &str, from: usize, to: usize) -> Option<usize> {
 mod tests {
     use super::*;
 
-    /// Spans of hand-made tokens given as pieces of `text` (None = special token with an empty span).
-    fn layout_of(text: &str, pieces: &[Option<&str>]) -> (Vec<(usize, usize)>, Vec<bool>) {
-        let mut pos = 0;
-        let mut spans = Vec::new();
-        let mut special = Vec::new();
-        for piece in pieces {
-            match piece {
-                Some(p) => {
-                    assert_eq!(&text[pos..pos + p.len()], *p, "test pieces must tile the text");
-                    spans.push((pos, pos + p.len()));
-                    special.push(false);
-                    pos += p.len();
-                }
-                None => {
-                    spans.push((pos, pos));
-                    special.push(true);
-                }
+    /// Hand-made tokens of a test text: each token's byte span in the text and whether it is special.
+    struct Tokens {
+        text: &'static str,
+        spans: Vec<(usize, usize)>,
+        special: Vec<bool>,
+    }
+
+    impl Tokens {
+        /// A special BOS token (empty span) followed by `pieces`, which must tile `text`: the shape a real
+        /// tokenizer gives, written as text rather than byte offsets so that a test reads as what it checks.
+        fn bos_then(text: &'static str, pieces: &[&str]) -> Tokens {
+            let mut spans = vec![(0, 0)];
+            let mut special = vec![true];
+            let mut pos = 0;
+            for piece in pieces {
+                assert_eq!(
+                    &text[pos..pos + piece.len()],
+                    *piece,
+                    "test pieces must tile the text"
+                );
+                spans.push((pos, pos + piece.len()));
+                special.push(false);
+                pos += piece.len();
+            }
+            Tokens { text, spans, special }
+        }
+
+        /// Tokens given by explicit byte spans, for the cases pieces cannot express (empty or char-cutting spans).
+        fn with_spans(text: &'static str, spans: &[(usize, usize)], special: &[bool]) -> Tokens {
+            Tokens {
+                text,
+                spans: spans.to_vec(),
+                special: special.to_vec(),
             }
         }
-        (spans, special)
+
+        /// The layout when the prompt is the byte range `prompt` of the text (a chat template around it).
+        fn layout_with_prompt(&self, prompt: Span) -> TokenLayout<'_> {
+            TokenLayout {
+                text: self.text,
+                prompt,
+                spans: &self.spans,
+                special: &self.special,
+            }
+        }
+
+        /// The features at `level` when the whole text is the prompt (no template prefix or suffix).
+        fn features(&self, level: Level) -> Vec<Feature> {
+            self.layout_with_prompt((0, self.text.len())).features(level)
+        }
     }
 
     fn texts(features: &[Feature]) -> Vec<&str> {
@@ -235,15 +265,7 @@ mod tests {
 
     #[test]
     fn token_level_skips_special_tokens_and_keeps_order() {
-        let text = "Tom had";
-        let (spans, special) = layout_of(text, &[None, Some("T"), Some("om"), Some(" had")]);
-        let layout = TokenLayout {
-            text,
-            prompt: (0, text.len()),
-            spans: &spans,
-            special: &special,
-        };
-        let features = layout.features(Level::Token);
+        let features = Tokens::bos_then("Tom had", &["T", "om", " had"]).features(Level::Token);
         assert_eq!(texts(&features), ["T", "om", " had"]);
         assert_eq!(
             features.iter().map(|f| f.tokens.clone()).collect::<Vec<_>>(),
@@ -254,15 +276,7 @@ mod tests {
     #[test]
     fn a_token_spanning_a_word_boundary_belongs_to_the_word_of_its_first_byte() {
         // "all." covers the end of "ball" and the ".": it belongs to "ball" only, so "." has no token and no feature
-        let text = "a ball. Next";
-        let (spans, special) = layout_of(text, &[None, Some("a"), Some(" b"), Some("all."), Some(" Next")]);
-        let layout = TokenLayout {
-            text,
-            prompt: (0, text.len()),
-            spans: &spans,
-            special: &special,
-        };
-        let words = layout.features(Level::Word);
+        let words = Tokens::bos_then("a ball. Next", &["a", " b", "all.", " Next"]).features(Level::Word);
         assert_eq!(texts(&words), ["a", "ball.", "Next"]);
         assert_eq!(words[1].tokens, [2, 3]);
         let every_token: Vec<usize> = words.iter().flat_map(|f| f.tokens.clone()).collect();
@@ -271,28 +285,8 @@ mod tests {
 
     #[test]
     fn words_handle_multiple_spaces_punctuation_and_non_ascii() {
-        let text = "Zoë  said: «hi»!";
-        let (spans, special) = layout_of(
-            text,
-            &[
-                None,
-                Some("Zo"),
-                Some("ë"),
-                Some(" "),
-                Some(" said"),
-                Some(":"),
-                Some(" «"),
-                Some("hi"),
-                Some("»!"),
-            ],
-        );
-        let layout = TokenLayout {
-            text,
-            prompt: (0, text.len()),
-            spans: &spans,
-            special: &special,
-        };
-        let words = layout.features(Level::Word);
+        let pieces = ["Zo", "ë", " ", " said", ":", " «", "hi", "»!"];
+        let words = Tokens::bos_then("Zoë  said: «hi»!", &pieces).features(Level::Word);
         assert_eq!(texts(&words), ["Zoë", "said", ":", "«", "hi", "»!"]);
         // the lone space token is anchored at the next word
         assert_eq!(words[1].tokens, [3, 4]);
@@ -301,94 +295,41 @@ mod tests {
     #[test]
     fn byte_fallback_tokens_with_empty_spans_stay_with_their_character() {
         // whylm_tokenize gives the first byte token of "é" the whole char and the second an empty span
-        let text = "café au";
-        let spans = vec![(0, 0), (0, 3), (3, 5), (5, 5), (5, 8)];
-        let special = vec![true, false, false, false, false];
-        let layout = TokenLayout {
-            text,
-            prompt: (0, text.len()),
-            spans: &spans,
-            special: &special,
-        };
-        let tokens = layout.features(Level::Token);
-        assert_eq!(texts(&tokens), ["caf", "é", "", " au"]);
-        let words = layout.features(Level::Word);
+        let spans = [(0, 0), (0, 3), (3, 5), (5, 5), (5, 8)];
+        let tokens = Tokens::with_spans("café au", &spans, &[true, false, false, false, false]);
+        assert_eq!(texts(&tokens.features(Level::Token)), ["caf", "é", "", " au"]);
+        let words = tokens.features(Level::Word);
         assert_eq!(texts(&words), ["café", "au"]);
         assert_eq!(words[0].tokens, [1, 2, 3]);
     }
 
     #[test]
     fn spans_that_cut_a_character_are_widened() {
-        let text = "café au";
-        let spans = vec![(0, 3), (3, 4), (4, 5), (5, 8)];
-        let special = vec![false; 4];
-        let layout = TokenLayout {
-            text,
-            prompt: (0, text.len()),
-            spans: &spans,
-            special: &special,
-        };
-        assert_eq!(texts(&layout.features(Level::Token)), ["caf", "é", "é", " au"]);
-        assert_eq!(texts(&layout.features(Level::Word)), ["café", "au"]);
+        let tokens = Tokens::with_spans("café au", &[(0, 3), (3, 4), (4, 5), (5, 8)], &[false; 4]);
+        assert_eq!(texts(&tokens.features(Level::Token)), ["caf", "é", "é", " au"]);
+        assert_eq!(texts(&tokens.features(Level::Word)), ["café", "au"]);
     }
 
     #[test]
     fn a_lone_dummy_prefix_token_joins_the_first_word() {
-        let text = "Hi you";
-        let spans = vec![(0, 0), (0, 0), (0, 2), (2, 6)];
-        let special = vec![true, false, false, false];
-        let layout = TokenLayout {
-            text,
-            prompt: (0, text.len()),
-            spans: &spans,
-            special: &special,
-        };
-        let words = layout.features(Level::Word);
+        let spans = [(0, 0), (0, 0), (0, 2), (2, 6)];
+        let words = Tokens::with_spans("Hi you", &spans, &[true, false, false, false]).features(Level::Word);
         assert_eq!(texts(&words), ["Hi", "you"]);
         assert_eq!(words[0].tokens, [1, 2]);
     }
 
     #[test]
     fn sentences_group_tokens_and_newline_tokens_join_the_next_sentence() {
-        let text = "Hi there. Go!\nOk";
-        let (spans, special) = layout_of(
-            text,
-            &[
-                None,
-                Some("Hi"),
-                Some(" there"),
-                Some("."),
-                Some(" Go"),
-                Some("!"),
-                Some("\n"),
-                Some("Ok"),
-            ],
-        );
-        let layout = TokenLayout {
-            text,
-            prompt: (0, text.len()),
-            spans: &spans,
-            special: &special,
-        };
-        let sentences = layout.features(Level::Sentence);
+        let pieces = ["Hi", " there", ".", " Go", "!", "\n", "Ok"];
+        let sentences = Tokens::bos_then("Hi there. Go!\nOk", &pieces).features(Level::Sentence);
         assert_eq!(texts(&sentences), ["Hi there.", "Go!", "Ok"]);
         assert_eq!(sentences[2].tokens, [6, 7]);
     }
 
     #[test]
     fn prefix_and_suffix_tokens_are_not_features_and_spans_are_prompt_relative() {
-        let text = "[INST] Tom ran [/INST]";
-        let (spans, special) = layout_of(
-            text,
-            &[None, Some("[INST]"), Some(" Tom"), Some(" ran"), Some(" [/INST]")],
-        );
-        let layout = TokenLayout {
-            text,
-            prompt: (6, 14),
-            spans: &spans,
-            special: &special,
-        };
-        let words = layout.features(Level::Word);
+        let tokens = Tokens::bos_then("[INST] Tom ran [/INST]", &["[INST]", " Tom", " ran", " [/INST]"]);
+        let words = tokens.layout_with_prompt((6, 14)).features(Level::Word);
         assert_eq!(texts(&words), ["Tom", "ran"]);
         assert_eq!((words[0].start, words[0].end), (1, 4));
         assert_eq!(words[1].tokens, [3]);
@@ -396,15 +337,7 @@ mod tests {
 
     #[test]
     fn a_whitespace_only_prompt_is_one_word() {
-        let text = "  \n";
-        let (spans, special) = layout_of(text, &[None, Some("  "), Some("\n")]);
-        let layout = TokenLayout {
-            text,
-            prompt: (0, text.len()),
-            spans: &spans,
-            special: &special,
-        };
-        let words = layout.features(Level::Word);
+        let words = Tokens::bos_then("  \n", &["  ", "\n"]).features(Level::Word);
         assert_eq!(words.len(), 1);
         assert_eq!(words[0].tokens, [1, 2]);
     }

@@ -6,11 +6,12 @@ mod common;
 
 use common::{load_hf, max_abs_diff, max_abs_diff_vec, shap_cases, ShapCase};
 use whylm_explain::{
-    explain, ExplainRequest, GameMasker, LanguageModelGame, Level, MaskerSpec, MethodChoice, ScoreSpec,
-    ShapTextMasker, TokenLayout,
+    explain, ExplainRequest, Feature, GameMasker, LanguageModelGame, Level, MaskerSpec, MethodChoice,
+    ScoreSpec, ShapTextMasker, TokenLayout,
 };
 use whylm_model::ScoreKind;
 use whylm_shapley::{Coalition, Game, Method, Settings, TableGame};
+use whylm_tokenize::Encoding;
 
 const TOLERANCE: f64 = 1e-3;
 
@@ -21,6 +22,38 @@ fn keep_for(case: &ShapCase, mask: usize) -> Vec<bool> {
         keep[segment] = mask & (1 << j) != 0;
     }
     keep
+}
+
+/// What whylm builds from a case's prompt with its own tokenizer, as `explain` does for masker shap at level
+/// token: the encoding (BOS added), the token features over the whole prompt and shap's Text masker over the
+/// tokens ("..." with collapse). The tests compare each piece with what shap recorded.
+struct WhylmSegmentation {
+    encoding: Encoding,
+    features: Vec<Feature>,
+    masker: ShapTextMasker,
+}
+
+fn segment_with_whylm(loaded: &common::Loaded, case: &ShapCase) -> WhylmSegmentation {
+    let encoding = loaded.tokenizer.encode(&case.prompt, true).unwrap();
+    let layout = TokenLayout {
+        text: &case.prompt,
+        prompt: (0, case.prompt.len()),
+        spans: &encoding.spans,
+        special: &encoding.special,
+    };
+    let features = layout.features(Level::Token);
+    let masker = ShapTextMasker::new(
+        &case.prompt,
+        &encoding.spans,
+        encoding.special.clone(),
+        "...",
+        true,
+    );
+    WhylmSegmentation {
+        encoding,
+        features,
+        masker,
+    }
 }
 
 #[test]
@@ -46,26 +79,16 @@ fn masked_strings_from_shaps_segments_match_shap() {
 fn segmentation_and_masked_strings_from_whylms_tokenizer_match_shap() {
     let loaded = load_hf();
     for case in shap_cases() {
-        let encoding = loaded.tokenizer.encode(&case.prompt, true).unwrap();
+        let WhylmSegmentation {
+            encoding,
+            features,
+            masker,
+        } = segment_with_whylm(&loaded, &case);
         assert_eq!(encoding.ids, case.token_ids, "token ids of {:?}", case.prompt);
-        let layout = TokenLayout {
-            text: &case.prompt,
-            prompt: (0, case.prompt.len()),
-            spans: &encoding.spans,
-            special: &encoding.special,
-        };
-        let features = layout.features(Level::Token);
         let feature_tokens: Vec<usize> = features.iter().map(|f| f.tokens[0]).collect();
         assert_eq!(
             feature_tokens, case.feature_segment_index,
             "features are shap's segments after BOS"
-        );
-        let masker = ShapTextMasker::new(
-            &case.prompt,
-            &encoding.spans,
-            encoding.special.clone(),
-            "...",
-            true,
         );
         assert_eq!(
             masker.segments(),
@@ -82,24 +105,14 @@ fn segmentation_and_masked_strings_from_whylms_tokenizer_match_shap() {
 /// Evaluates every coalition of a case through the game whylm builds, in batches, and checks the table and the
 /// exact Shapley values computed from it.
 fn check_every_coalition(loaded: &common::Loaded, case: &ShapCase) {
-    let encoding = loaded.tokenizer.encode(&case.prompt, true).unwrap();
+    let WhylmSegmentation {
+        encoding,
+        features,
+        masker,
+    } = segment_with_whylm(loaded, case);
     let target = loaded.tokenizer.encode(&case.target, false).unwrap().ids;
-    let layout = TokenLayout {
-        text: &case.prompt,
-        prompt: (0, case.prompt.len()),
-        spans: &encoding.spans,
-        special: &encoding.special,
-    };
-    let features = layout.features(Level::Token);
     let n = features.len();
     assert_eq!(n, case.feature_segment_index.len());
-    let masker = ShapTextMasker::new(
-        &case.prompt,
-        &encoding.spans,
-        encoding.special.clone(),
-        "...",
-        true,
-    );
     let mut game = LanguageModelGame::new(
         &loaded.model,
         &loaded.tokenizer,

@@ -4,6 +4,7 @@
 mod common;
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use candle_nn::{VarBuilder, VarMap};
 use common::*;
@@ -49,23 +50,36 @@ fn seed_weights(varmap: &VarMap, seed: u64) {
     }
 }
 
+/// Every logit of one forward pass over `ids` (positions x vocabulary, flattened), for comparing two models.
+fn logits(model: &Model, ids: &[u32]) -> Vec<f32> {
+    model
+        .forward_ids(ids)
+        .unwrap()
+        .flatten_all()
+        .unwrap()
+        .to_vec1::<f32>()
+        .unwrap()
+}
+
 /// Max |logit difference| over all positions, relative to the spread (std) of the float logits.
 fn relative_logit_error(float: &Model, quant: &Model, ids: &[u32]) -> f32 {
-    let a = float
-        .forward_ids(ids)
-        .unwrap()
-        .flatten_all()
-        .unwrap()
-        .to_vec1::<f32>()
-        .unwrap();
-    let b = quant
-        .forward_ids(ids)
-        .unwrap()
-        .flatten_all()
-        .unwrap()
-        .to_vec1::<f32>()
-        .unwrap();
+    let a = logits(float, ids);
+    let b = logits(quant, ids);
     max_abs_diff(&a, &b) / std_dev(&a)
+}
+
+/// Log-probs of `target` after the whole `PROMPT` (one row, nothing masked).
+fn target_log_probs(model: &Model, target: &[u32]) -> Vec<f32> {
+    let mut rows = model
+        .score_rows(&[MaskedRow::full(&PROMPT)], target, &ScoreKind::LogProb)
+        .unwrap();
+    rows.remove(0)
+}
+
+/// Writes `model` as a GGUF of `dtype` (no metadata: the synthetic model has no tokenizer) and loads it back.
+fn round_trip(model: &Model, path: &Path, dtype: GgmlDType) -> Model {
+    save_gguf(model, path, dtype, &HashMap::new()).unwrap();
+    load_gguf_model(path, &Device::Cpu).unwrap().model
 }
 
 #[test]
@@ -88,15 +102,9 @@ fn stories_q8_0_round_trip_scores_close_to_f32() {
     eprintln!("Q8_0 relative logit error {rel:.4}");
     assert!(rel < 0.1, "{rel}");
     let target = [394u32, 261, 370, 268];
-    let f = src
-        .model
-        .score_rows(&[MaskedRow::full(&PROMPT)], &target, &ScoreKind::LogProb)
-        .unwrap();
-    let g = q
-        .model
-        .score_rows(&[MaskedRow::full(&PROMPT)], &target, &ScoreKind::LogProb)
-        .unwrap();
-    let d = max_abs_diff(&f[0], &g[0]);
+    let f = target_log_probs(&src.model, &target);
+    let g = target_log_probs(&q.model, &target);
+    let d = max_abs_diff(&f, &g);
     eprintln!("Q8_0 logprob diff {d:.4}");
     // Log-probs of the greedy targets (p ~ 0.3-0.9) move by a fraction of the logit error.
     assert!(d < 0.2, "{d}");
@@ -113,51 +121,25 @@ fn synthetic_q4_k_round_trip_scores_close_to_f32() {
     let model = Model::from_var_builder(&config, vb).unwrap();
     seed_weights(&varmap, 17);
     let dir = temp_dir("q4k");
-    let f32_path = dir.join("synthetic-f32.gguf");
-    let q4_path = dir.join("synthetic-q4k.gguf");
-    save_gguf(&model, &f32_path, GgmlDType::F32, &HashMap::new()).unwrap();
-    save_gguf(&model, &q4_path, GgmlDType::Q4K, &HashMap::new()).unwrap();
-    let float = load_gguf_model(&f32_path, &Device::Cpu).unwrap().model;
-    let quant = load_gguf_model(&q4_path, &Device::Cpu).unwrap().model;
+    let float = round_trip(&model, &dir.join("synthetic-f32.gguf"), GgmlDType::F32);
+    let quant = round_trip(&model, &dir.join("synthetic-q4k.gguf"), GgmlDType::Q4K);
     assert_eq!(quant.weight_stats().dominant_type(), "Q4_K");
     let ids: Vec<u32> = (0..24).map(|i| (i * 37 % 320) as u32).collect();
     // The F32 GGUF (interleaved layout) equals the in-memory model (rotate-half layout).
-    let a = model
-        .forward_ids(&ids)
-        .unwrap()
-        .flatten_all()
-        .unwrap()
-        .to_vec1::<f32>()
-        .unwrap();
-    let b = float
-        .forward_ids(&ids)
-        .unwrap()
-        .flatten_all()
-        .unwrap()
-        .to_vec1::<f32>()
-        .unwrap();
+    let a = logits(&model, &ids);
+    let b = logits(&float, &ids);
     assert!(max_abs_diff(&a, &b) < 1e-5);
     // Q4_K: 4-bit codes with 6-bit block scales, ~1/30 of a block's range per weight
     // (a few % relative error per weight); errors partly average out in the dot products.
-    let c = quant
-        .forward_ids(&ids)
-        .unwrap()
-        .flatten_all()
-        .unwrap()
-        .to_vec1::<f32>()
-        .unwrap();
+    let c = logits(&quant, &ids);
     let rel_rms = rms_diff(&b, &c) / std_dev(&b);
     // Weight-only error: the Q4_K weights dequantized, run in f32.
-    let deq_path = dir.join("synthetic-q4k-dequantized.gguf");
-    save_gguf(&quant, &deq_path, GgmlDType::F32, &HashMap::new()).unwrap();
-    let deq = load_gguf_model(&deq_path, &Device::Cpu).unwrap().model;
-    let d = deq
-        .forward_ids(&ids)
-        .unwrap()
-        .flatten_all()
-        .unwrap()
-        .to_vec1::<f32>()
-        .unwrap();
+    let deq = round_trip(
+        &quant,
+        &dir.join("synthetic-q4k-dequantized.gguf"),
+        GgmlDType::F32,
+    );
+    let d = logits(&deq, &ids);
     eprintln!(
         "Q4_K relative rms logit error {rel_rms:.4}, weights only {:.4}",
         rms_diff(&b, &d) / std_dev(&b)

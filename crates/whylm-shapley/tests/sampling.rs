@@ -39,6 +39,9 @@ fn mean_abs_error(a: &[Vec<f64>], b: &[Vec<f64>]) -> f64 {
     d.iter().sum::<f64>() / d.len() as f64
 }
 
+/// The Monte Carlo samplers: random draws from a seed, a std error for every value.
+const SAMPLERS: [Method; 3] = [Method::Permutation, Method::Kernel, Method::RegressionMc];
+
 fn with(method: Method, budget: usize, seed: u64) -> Settings {
     Settings {
         max_evals: Some(budget),
@@ -51,7 +54,7 @@ fn with(method: Method, budget: usize, seed: u64) -> Settings {
 fn samplers_converge_to_exact_with_a_large_budget() {
     let n = 12;
     let exact = run(&mut interaction_game(n, 3), &with(Method::Exact, 1 << n, 0), None);
-    for method in [Method::Permutation, Method::Kernel, Method::RegressionMc] {
+    for method in SAMPLERS {
         let small = run(&mut interaction_game(n, 3), &with(method, 3 * n, 1), None);
         let large = run(&mut interaction_game(n, 3), &with(method, 4000, 1), None);
         let (e_small, e_large) = (
@@ -132,22 +135,15 @@ fn msr_beats_kernel_when_a_third_order_interaction_dominates() {
 fn same_seed_same_numbers_whatever_the_batch_size() {
     let n = 30;
     let h = Hierarchy::balanced(n).unwrap();
-    for method in [
-        Method::Permutation,
-        Method::Kernel,
-        Method::RegressionMc,
-        Method::Partition,
-    ] {
-        let runs: Vec<_> = [(7, 1), (7, 64), (7, 1000)]
-            .iter()
-            .map(|&(seed, batch)| {
-                let s = Settings {
-                    batch_size: batch,
-                    ..with(method, 10 * n, seed)
-                };
-                run(&mut interaction_game(n, 11), &s, Some(&h))
-            })
-            .collect();
+    for method in SAMPLERS.into_iter().chain([Method::Partition]) {
+        let run_with = |seed, batch_size| {
+            let settings = Settings {
+                batch_size,
+                ..with(method, 10 * n, seed)
+            };
+            run(&mut interaction_game(n, 11), &settings, Some(&h))
+        };
+        let runs = [1, 64, 1000].map(|batch_size| run_with(7, batch_size));
         let other_seed = run(&mut interaction_game(n, 11), &with(method, 10 * n, 8), Some(&h));
         if method != Method::Partition {
             // Partition's expansion order follows the batches; it is deterministic per batch size.
@@ -155,14 +151,7 @@ fn same_seed_same_numbers_whatever_the_batch_size() {
             assert_eq!(runs[0].phi, runs[2].phi, "{method}");
             assert_ne!(runs[0].phi, other_seed.phi, "{method}: the seed must matter");
         }
-        let again = run(
-            &mut interaction_game(n, 11),
-            &Settings {
-                batch_size: 64,
-                ..with(method, 10 * n, 7)
-            },
-            Some(&h),
-        );
+        let again = run_with(7, 64);
         assert_eq!(runs[1], again, "{method}");
     }
 }
@@ -200,13 +189,10 @@ fn samplers_stay_within_budget_and_count_distinct_evaluations() {
     }
     let n = 20;
     let h = Hierarchy::balanced(n).unwrap();
-    for method in [
-        Method::Permutation,
-        Method::Kernel,
-        Method::RegressionMc,
-        Method::Partition,
-        Method::LeaveOneOut,
-    ] {
+    for method in SAMPLERS
+        .into_iter()
+        .chain([Method::Partition, Method::LeaveOneOut])
+    {
         let mut game = Counting(interaction_game(n, 1), 0);
         let budget = 7 * n + 3;
         let e = run(&mut game, &with(method, budget, 0), Some(&h));
