@@ -4,6 +4,9 @@
 //! cargo run -p whylm-toy --example train -- --seed 7 --steps 3000 --out crates/whylm-toy/assets
 //! (`--tokenizer-only DIR` writes just the tokenizer files.)
 
+#[path = "common/args.rs"]
+mod args;
+
 use candle_core::Device;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -13,42 +16,39 @@ use whylm_toy::{fresh_model, Generator, ToyShape, TrainSettings, TrainingRecord}
 /// Seed offset of the held-out prompts printed at the end (any seed other than the training seed works).
 const HELD_OUT_SEED_OFFSET: u64 = 1_000_003;
 
-fn arg<T: std::str::FromStr>(args: &[String], name: &str) -> Option<T> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    if let Some(dir) = arg::<PathBuf>(&args, "--tokenizer-only") {
+    if let Some(dir) = args::value::<PathBuf>(&args, "--tokenizer-only") {
         whylm_toy::assets::write_tokenizer_files(&dir)?;
         return Ok(());
     }
     let mut settings = TrainSettings::default();
-    settings.seed = arg(&args, "--seed").unwrap_or(settings.seed);
-    settings.steps = arg(&args, "--steps").unwrap_or(settings.steps);
-    settings.batch_size = arg(&args, "--batch").unwrap_or(settings.batch_size);
-    settings.learning_rate = arg(&args, "--lr").unwrap_or(settings.learning_rate);
-    settings.warmup_steps = arg(&args, "--warmup").unwrap_or(settings.warmup_steps);
-    settings.weight_decay = arg(&args, "--wd").unwrap_or(settings.weight_decay);
+    settings.seed = args::value(&args, "--seed").unwrap_or(settings.seed);
+    settings.steps = args::value(&args, "--steps").unwrap_or(settings.steps);
+    settings.batch_size = args::value(&args, "--batch").unwrap_or(settings.batch_size);
+    settings.learning_rate = args::value(&args, "--lr").unwrap_or(settings.learning_rate);
+    settings.warmup_steps = args::value(&args, "--warmup").unwrap_or(settings.warmup_steps);
+    settings.weight_decay = args::value(&args, "--wd").unwrap_or(settings.weight_decay);
     settings.language.recall_fraction =
-        arg(&args, "--recall-fraction").unwrap_or(settings.language.recall_fraction);
-    if let Some(max) = arg::<usize>(&args, "--restated") {
+        args::value(&args, "--recall-fraction").unwrap_or(settings.language.recall_fraction);
+    if let Some(max) = args::value::<usize>(&args, "--restated") {
         settings.language.restated_facts = 0..=max;
     }
-    let eval_every: usize = arg(&args, "--eval-every").unwrap_or(250);
+    settings.language.word_deletion.share =
+        args::value(&args, "--deletion-share").unwrap_or(settings.language.word_deletion.share);
+    settings.language.word_deletion.max_rate =
+        args::value(&args, "--deletion-max-rate").unwrap_or(settings.language.word_deletion.max_rate);
+    let eval_every: usize = args::value(&args, "--eval-every").unwrap_or(250);
     if args.iter().any(|a| a == "--answer-loss") {
         settings.loss_on = LossOn::Answer;
     }
     let mut shape = ToyShape::default();
-    shape.hidden_size = arg(&args, "--dim").unwrap_or(shape.hidden_size);
-    shape.num_hidden_layers = arg(&args, "--layers").unwrap_or(shape.num_hidden_layers);
-    shape.intermediate_size = arg(&args, "--ffn").unwrap_or(shape.intermediate_size);
-    shape.num_attention_heads = arg(&args, "--heads").unwrap_or(shape.num_attention_heads);
+    shape.hidden_size = args::value(&args, "--dim").unwrap_or(shape.hidden_size);
+    shape.num_hidden_layers = args::value(&args, "--layers").unwrap_or(shape.num_hidden_layers);
+    shape.intermediate_size = args::value(&args, "--ffn").unwrap_or(shape.intermediate_size);
+    shape.num_attention_heads = args::value(&args, "--heads").unwrap_or(shape.num_attention_heads);
     shape.num_key_value_heads = shape.num_attention_heads;
-    let out: Option<PathBuf> = arg(&args, "--out");
+    let out: Option<PathBuf> = args::value(&args, "--out");
 
     let device = Device::Cpu;
     let fresh = fresh_model(&shape, settings.seed, &device)?;

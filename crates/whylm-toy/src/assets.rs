@@ -63,6 +63,8 @@ fn training_markdown(record: &TrainingRecord, loss_curve: &str) -> String {
          | peak learning rate (warm-up {warmup} steps, cosine to a tenth) | {lr} |\n\
          | weight decay | {wd} |\n\
          | loss on | {loss_on:?} |\n\
+         | recall prompts (share of all prompts) | {recall} |\n\
+         | recall prompts thinned: share, max rate of non-source word deletion | {thin_share}, {thin_rate} |\n\
          | final loss (last step) | {final_loss:.4} |\n\
          | final loss (mean of last 100 steps) | {final_loss_100:.4} |\n\
          | held-out greedy accuracy ({n} prompts, seed {held_seed}) | {acc:.4} |\n\
@@ -78,6 +80,9 @@ fn training_markdown(record: &TrainingRecord, loss_curve: &str) -> String {
         lr = s.learning_rate,
         wd = s.weight_decay,
         loss_on = s.loss_on,
+        recall = s.language.recall_fraction,
+        thin_share = s.language.word_deletion.share,
+        thin_rate = s.language.word_deletion.max_rate,
         final_loss = record.final_loss,
         final_loss_100 = record.final_loss_last_100,
         n = record.held_out_examples,

@@ -75,6 +75,26 @@ pub struct LanguageSettings {
     pub copy_len: RangeInclusive<usize>,
     /// Number of distractor sentences before a copy prompt.
     pub copy_distractors: RangeInclusive<usize>,
+    /// Share of recall prompts whose context loses some of its non-source words (see [`WordDeletion`]).
+    /// Zero by default: held-out prompts are whole.
+    #[serde(default)]
+    pub word_deletion: WordDeletion,
+}
+
+/// Random deletion of the words a recall answer does not depend on, applied to training prompts.
+///
+/// Why: the ground truth says that the answer is read from the planted sources (the matching fact's colour,
+/// object and value). A model trained only on whole sentences is free to rely on the template words around
+/// them too (its lookup keys on `has` right before the value), and then deleting the fact's `has` really does
+/// change its answer, so attributions that credit `has` would be right about the model and the ground truth
+/// would be wrong about it. Training on prompts where any non-source word may be missing makes the answer
+/// independent of those words by construction, which is what the ground-truth check needs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct WordDeletion {
+    /// Probability that a recall prompt is thinned at all.
+    pub share: f64,
+    /// A thinned prompt deletes each non-source context word with a rate drawn uniformly from `0..max_rate`.
+    pub max_rate: f64,
 }
 
 impl Default for LanguageSettings {
@@ -86,6 +106,7 @@ impl Default for LanguageSettings {
             restated_facts: 0..=0,
             copy_len: 3..=6,
             copy_distractors: 0..=1,
+            word_deletion: WordDeletion::default(),
         }
     }
 }
@@ -190,7 +211,9 @@ impl Generator {
                 None => words.extend(self.distractor()),
             }
         }
+        let (words, sources) = self.thin(words, sources);
         let [colour, object, value] = facts[queried];
+        let mut words = words;
         let at = words.len();
         words.extend(["the", colour, object, "has"]);
         Example {
@@ -200,6 +223,28 @@ impl Generator {
             sources,
             cue: vec![at + 1, at + 2],
         }
+    }
+
+    /// Deletes non-source words of a recall context as [`LanguageSettings::word_deletion`] says, and moves the
+    /// source positions with them. Draws nothing from the stream when deletion is off, so that prompts of the
+    /// default settings stay the same.
+    fn thin<'a>(&mut self, words: Vec<&'a str>, sources: Vec<usize>) -> (Vec<&'a str>, Vec<usize>) {
+        let deletion = self.settings.word_deletion;
+        if deletion.share <= 0.0 || !self.rng.random_bool(deletion.share.min(1.0)) {
+            return (words, sources);
+        }
+        let rate = self.rng.random::<f64>() * deletion.max_rate.clamp(0.0, 1.0);
+        let mut kept = Vec::with_capacity(words.len());
+        let mut moved = Vec::with_capacity(sources.len());
+        for (i, word) in words.into_iter().enumerate() {
+            if sources.contains(&i) {
+                moved.push(kept.len());
+            } else if self.rng.random_bool(rate) {
+                continue;
+            }
+            kept.push(word);
+        }
+        (kept, moved)
     }
 
     /// A copying example: `repeat w1 .. wn : w1 .. wk` -> w(k+1).
@@ -281,16 +326,23 @@ mod tests {
         assert_ne!(a, c);
     }
 
+    /// The sources are the colour and object the query names and the answer; returns the colour's position.
+    fn assert_sources_are_the_queried_fact(ex: &Example) -> usize {
+        let words = ex.words();
+        let [colour, object, value] = [ex.sources[0], ex.sources[1], ex.sources[2]];
+        assert_eq!(words[ex.cue[0]], words[colour], "{}", ex.prompt);
+        assert_eq!(words[ex.cue[1]], words[object], "{}", ex.prompt);
+        assert_eq!(words[value], ex.answer, "{}", ex.prompt);
+        colour
+    }
+
     #[test]
     fn recall_sources_point_at_the_matching_fact() {
         let mut generator = Generator::new(11);
         for _ in 0..500 {
             let ex = generator.recall();
             let words = ex.words();
-            let [colour, object, value] = [ex.sources[0], ex.sources[1], ex.sources[2]];
-            assert_eq!(words[ex.cue[0]], words[colour], "{}", ex.prompt);
-            assert_eq!(words[ex.cue[1]], words[object], "{}", ex.prompt);
-            assert_eq!(words[value], ex.answer, "{}", ex.prompt);
+            let colour = assert_sources_are_the_queried_fact(&ex);
             assert_eq!(words[colour + 2], "has");
             // The colour is unique among the facts, so the answer is determined.
             let same_colour = words[..ex.cue[0] - 1]
@@ -330,6 +382,37 @@ mod tests {
         for ex in Generator::new(6).take(3000) {
             assert!(encode_words(&ex.prompt).is_ok(), "{}", ex.prompt);
             assert!(encode_words(&ex.answer).is_ok(), "{}", ex.answer);
+        }
+    }
+
+    #[test]
+    fn word_deletion_keeps_sources_and_the_query_and_is_off_by_default() {
+        let thinned = LanguageSettings {
+            word_deletion: WordDeletion {
+                share: 1.0,
+                max_rate: 0.9,
+            },
+            ..LanguageSettings::default()
+        };
+        let mut generator = Generator::with_settings(13, thinned);
+        let mut deleted = 0;
+        for _ in 0..300 {
+            let ex = generator.recall();
+            let words = ex.words();
+            let colour = assert_sources_are_the_queried_fact(&ex);
+            assert_eq!(words[ex.cue[0] - 1], "the");
+            assert_eq!(words.last().copied(), Some("has"));
+            deleted += usize::from(words[colour + 2] != "has");
+        }
+        assert!(
+            deleted > 50,
+            "the fact's own `has` was deleted in only {deleted} of 300 prompts"
+        );
+        // Off by default: a default generator never thins, so every fact keeps its six-word template.
+        let mut whole = Generator::new(13);
+        for _ in 0..300 {
+            let ex = whole.recall();
+            assert_eq!(ex.words()[ex.sources[0] + 2], "has", "{}", ex.prompt);
         }
     }
 

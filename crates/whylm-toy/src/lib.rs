@@ -21,7 +21,7 @@ pub use assets::TrainingRecord;
 pub use builtin::{default_model, default_training_record};
 pub use error::ToyError;
 pub use fresh::{fresh_model, FreshModel};
-pub use language::{Example, Generator, LanguageSettings, TaskKind};
+pub use language::{Example, Generator, LanguageSettings, TaskKind, WordDeletion};
 pub use shape::ToyShape;
 pub use train::{train, Batch, LossOn, StepReport, TrainSettings, TrainableLm};
 pub mod held_out;

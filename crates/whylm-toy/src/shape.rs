@@ -4,7 +4,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-/// Size of the toy Llama. The defaults train to the task on a 2-core CPU in minutes.
+/// Size of the toy Llama. The defaults train to the task on a 2-core CPU in about half an hour.
+///
+/// Three layers, not two: trained on thinned prompts (see `WordDeletion`), two layers of this width plateaued at
+/// 95-96% recall (they confused neighbouring facts once the template words could be missing), three reached 100%
+/// on the held-out probes; 96 wide with two layers was no better than 64.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ToyShape {
     pub hidden_size: usize,
@@ -20,7 +24,7 @@ impl Default for ToyShape {
         Self {
             hidden_size: 64,
             intermediate_size: 192,
-            num_hidden_layers: 2,
+            num_hidden_layers: 3,
             num_attention_heads: 4,
             num_key_value_heads: 4,
             max_position_embeddings: crate::train::CONTEXT_LEN,
