@@ -5,18 +5,19 @@
 //! Coalitions are sampled in complementary pairs (S, N \ S), without replacement, with inclusion
 //! probability proportional to the leverage score of S, which is 1/C(n,|S|): every size gets the
 //! same share of the budget until a size is used up (then it is enumerated whole). Within a size,
-//! sampled rows are reweighted by (pairs of that size) / (pairs sampled), so that a budget covering
+//! the pairs are chosen to overlap little rather than independently (`balanced_design`), which
+//! lowers the error of the third-order part, the only part paired regression must estimate. Sampled
+//! rows are reweighted by (pairs of that size) / (pairs sampled), so that a budget covering
 //! every coalition gives the exact values. The constraint is imposed exactly by solving in the
 //! subspace sum_i phi_i = 0 around the even split. Std errors: delete-a-group jackknife over the
 //! sampled pairs (sizes enumerated whole carry no sampling error).
-
-use std::collections::HashSet;
 
 use nalgebra::{DMatrix, SymmetricEigen};
 use rand::seq::SliceRandom;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
+use super::balanced_design::balanced_sample;
 use super::{ends, restore_efficiency, zeros, Estimate};
 use crate::evaluator::{Evaluator, RowId};
 use crate::{Coalition, ShapleyError};
@@ -41,7 +42,7 @@ impl SizeClass {
     }
 }
 
-fn binomial(n: usize, k: usize) -> f64 {
+pub(super) fn binomial(n: usize, k: usize) -> f64 {
     (0..k).fold(1.0, |acc, j| acc * (n - j) as f64 / (j + 1) as f64)
 }
 
@@ -90,7 +91,7 @@ fn allocate(n: usize, pairs_total: usize, rng: &mut ChaCha8Rng) -> Vec<SizeClass
 }
 
 /// A uniformly random coalition of `size` players, holding player 0 when `with_zero`.
-fn random_subset(n: usize, size: usize, with_zero: bool, rng: &mut ChaCha8Rng) -> Coalition {
+pub(super) fn random_subset(n: usize, size: usize, with_zero: bool, rng: &mut ChaCha8Rng) -> Coalition {
     let mut pool: Vec<usize> = if with_zero {
         (1..n).collect()
     } else {
@@ -106,7 +107,7 @@ fn random_subset(n: usize, size: usize, with_zero: bool, rng: &mut ChaCha8Rng) -
 }
 
 /// Every coalition of `size` players (holding player 0 when `with_zero`), in lexicographic order.
-fn all_subsets(n: usize, size: usize, with_zero: bool) -> Vec<Coalition> {
+pub(super) fn all_subsets(n: usize, size: usize, with_zero: bool) -> Vec<Coalition> {
     let (first, need) = if with_zero { (1, size - 1) } else { (0, size) };
     let mut out = Vec::new();
     let mut idx: Vec<usize> = (first..first + need).collect();
@@ -134,24 +135,13 @@ fn all_subsets(n: usize, size: usize, with_zero: bool) -> Vec<Coalition> {
     }
 }
 
-/// `taken` distinct pairs of a class, as their canonical side, in random order.
+/// `taken` distinct pairs of a class, as their canonical side: the whole class when it is
+/// saturated, a balanced sample (see `balanced_design`) otherwise.
 fn sample_class(n: usize, class: &SizeClass, rng: &mut ChaCha8Rng) -> Vec<Coalition> {
-    let with_zero = 2 * class.size == n;
-    if class.pairs <= (2 * class.taken) as f64 {
-        let mut all = all_subsets(n, class.size, with_zero);
-        let (chosen, _) = all.partial_shuffle(rng, class.taken);
-        return chosen.to_vec();
+    if class.saturated() {
+        return all_subsets(n, class.size, 2 * class.size == n);
     }
-    // Sparse: rejection keeps more than half of the draws.
-    let mut seen = HashSet::new();
-    let mut out = Vec::with_capacity(class.taken);
-    while out.len() < class.taken {
-        let c = random_subset(n, class.size, with_zero, rng);
-        if seen.insert(c.clone()) {
-            out.push(c);
-        }
-    }
-    out
+    balanced_sample(n, class.size, class.taken, class.pairs, rng)
 }
 
 /// Normal equations of the weighted regression: A = sum w z z^T, c = sum w z b^T.
@@ -397,6 +387,7 @@ pub(crate) fn estimate(
 mod tests {
     use super::*;
     use rand::SeedableRng;
+    use std::collections::HashSet;
 
     #[test]
     fn allocation_spends_the_budget_and_saturates_small_sizes() {

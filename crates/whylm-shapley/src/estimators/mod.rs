@@ -1,5 +1,6 @@
 //! The estimators. Each talks to the game only through the `Evaluator`.
 
+pub(crate) mod balanced_design;
 pub(crate) mod cubic_surrogate;
 pub(crate) mod exact;
 pub(crate) mod kernel;
