@@ -129,6 +129,15 @@ impl Coalition {
         c
     }
 
+    /// Number of players kept in both coalitions.
+    pub fn shared_with(&self, other: &Coalition) -> usize {
+        self.words
+            .iter()
+            .zip(&other.words)
+            .map(|(a, b)| (a & b).count_ones() as usize)
+            .sum()
+    }
+
     /// The low 64 bits as a mask (bit i = player i), for games indexed by bitmask.
     pub fn low_mask(&self) -> u64 {
         self.words.first().copied().unwrap_or(0)
@@ -181,6 +190,14 @@ mod tests {
         assert_eq!(c.len(), 4);
         assert_eq!(c.complement().len(), 196);
         assert!(Coalition::from_indices(10, [10]).is_none());
+    }
+
+    #[test]
+    fn shared_players_are_counted_across_words() {
+        let a = Coalition::from_indices(130, [1, 64, 65, 129]).unwrap();
+        let b = Coalition::from_indices(130, [1, 2, 65, 128, 129]).unwrap();
+        assert_eq!(a.shared_with(&b), 3);
+        assert_eq!(a.shared_with(&a.complement()), 0);
     }
 
     #[test]

@@ -77,19 +77,6 @@ pub(crate) fn overlap_kernel(n: usize, size: usize) -> Vec<f64> {
     kappa
 }
 
-/// A coalition's players as 64-bit words, for overlaps by popcount.
-fn words(n: usize, c: &Coalition) -> Vec<u64> {
-    let mut w = vec![0u64; n.div_ceil(64)];
-    for i in c.iter_kept() {
-        w[i / 64] |= 1 << (i % 64);
-    }
-    w
-}
-
-fn overlap(a: &[u64], b: &[u64]) -> usize {
-    a.iter().zip(b).map(|(x, y)| (x & y).count_ones() as usize).sum()
-}
-
 /// `taken` distinct pairs of size `size` (canonical sides: holding player 0 when 2 size = n), out
 /// of `pairs`, each the candidate that least overlaps, by kappa, the pairs already chosen. When
 /// more than half the class is taken the candidates come from the enumerated rest of the class;
@@ -111,10 +98,9 @@ pub(crate) fn balanced_sample(
     };
     let mut seen = HashSet::new();
     let mut chosen: Vec<Coalition> = Vec::with_capacity(taken);
-    let mut chosen_words: Vec<Vec<u64>> = Vec::with_capacity(taken);
     while chosen.len() < taken && (!dense || !rest.is_empty()) {
-        let recent = &chosen_words[chosen_words.len().saturating_sub(MAX_COMPARED)..];
-        let mut best: Option<(f64, usize, Coalition, Vec<u64>)> = None;
+        let recent = &chosen[chosen.len().saturating_sub(MAX_COMPARED)..];
+        let mut best: Option<(f64, usize, Coalition)> = None;
         for _ in 0..CANDIDATES {
             let (index, candidate) = if dense {
                 let i = rng.random_range(0..rest.len());
@@ -126,14 +112,13 @@ pub(crate) fn balanced_sample(
                 }
                 (0, c)
             };
-            let w = words(n, &candidate);
-            let cost: f64 = recent.iter().map(|o| kappa[overlap(&w, o)]).sum();
+            let cost: f64 = recent.iter().map(|o| kappa[candidate.shared_with(o)]).sum();
             if best.as_ref().is_none_or(|(b, ..)| cost < *b) {
-                best = Some((cost, index, candidate, w));
+                best = Some((cost, index, candidate));
             }
         }
         // Every candidate of a sparse class already chosen: draw again.
-        let Some((_, index, c, w)) = best else {
+        let Some((_, index, c)) = best else {
             continue;
         };
         if dense {
@@ -142,7 +127,6 @@ pub(crate) fn balanced_sample(
             seen.insert(c.clone());
         }
         chosen.push(c);
-        chosen_words.push(w);
     }
     chosen
 }
@@ -207,10 +191,10 @@ mod tests {
         );
     }
 
-    fn energy(n: usize, kappa: &[f64], sample: &[Coalition]) -> f64 {
-        let w: Vec<Vec<u64>> = sample.iter().map(|c| words(n, c)).collect();
-        w.iter()
-            .flat_map(|a| w.iter().map(move |b| kappa[overlap(a, b)]))
+    fn energy(kappa: &[f64], sample: &[Coalition]) -> f64 {
+        sample
+            .iter()
+            .flat_map(|a| sample.iter().map(move |b| kappa[a.shared_with(b)]))
             .sum()
     }
 
@@ -226,12 +210,12 @@ mod tests {
             assert_eq!(sample.len(), taken);
             assert!(sample.iter().all(|c| c.len() == size));
             assert_eq!(sample.iter().collect::<HashSet<_>>().len(), taken);
-            balanced += energy(n, &kappa, &sample);
+            balanced += energy(&kappa, &sample);
             let mut seen = HashSet::new();
             while seen.len() < taken {
                 seen.insert(random_subset(n, size, false, &mut rng));
             }
-            uniform += energy(n, &kappa, &seen.into_iter().collect::<Vec<_>>());
+            uniform += energy(&kappa, &seen.into_iter().collect::<Vec<_>>());
         }
         assert!(
             balanced < 0.9 * uniform,
