@@ -211,9 +211,8 @@ impl Generator {
                 None => words.extend(self.distractor()),
             }
         }
-        let (words, sources) = self.thin(words, sources);
+        let (mut words, sources) = self.thin(words, sources);
         let [colour, object, value] = facts[queried];
-        let mut words = words;
         let at = words.len();
         words.extend(["the", colour, object, "has"]);
         Example {

@@ -98,6 +98,18 @@ impl TrainSettings {
                 self.language.max_prompt_words()
             )));
         }
+        let language = &self.language;
+        for (name, p) in [
+            ("the recall fraction", language.recall_fraction),
+            ("the word-deletion share", language.word_deletion.share),
+            ("the word-deletion max rate", language.word_deletion.max_rate),
+        ] {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(ToyError::Settings(format!(
+                    "{name} is {p}, not a probability; give a number from 0 to 1"
+                )));
+            }
+        }
         Ok(())
     }
 }
@@ -312,6 +324,18 @@ pub fn greedy_accuracy(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn probabilities_outside_0_to_1_are_refused() {
+        let mut settings = TrainSettings::default();
+        settings.language.word_deletion.max_rate = f64::NAN;
+        assert!(matches!(settings.validate(), Err(ToyError::Settings(m)) if m.contains("max rate")));
+        settings.language.word_deletion.max_rate = 0.5;
+        settings.language.recall_fraction = 1.5;
+        assert!(matches!(settings.validate(), Err(ToyError::Settings(m)) if m.contains("recall fraction")));
+        settings.language.recall_fraction = 0.8;
+        assert!(settings.validate().is_ok());
+    }
 
     #[test]
     fn learning_rate_warms_up_then_decays_to_a_tenth() {
