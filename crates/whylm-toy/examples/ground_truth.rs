@@ -16,7 +16,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (loaded, record) = match args::value::<std::path::PathBuf>(&args, "--assets") {
         Some(dir) => {
             let record: TrainingRecord =
-                serde_json::from_str(&std::fs::read_to_string(dir.join("training.json"))?)?;
+                serde_json::from_str(&std::fs::read_to_string(dir.join("training.json")).map_err(|e| {
+                    format!(
+                        "cannot read {}: {e}; --assets takes a directory written by the train example",
+                        dir.join("training.json").display()
+                    )
+                })?)?;
             (whylm_model::load(&dir)?, record)
         }
         None => (default_model()?, default_training_record()?),
