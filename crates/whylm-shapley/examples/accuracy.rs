@@ -16,8 +16,10 @@
 //! Options (for choosing estimator settings without tuning on the table's own games):
 //! `--seed-offset K` adds K to every run seed and every random game's seed (default 0: the
 //! published table); `--seeds S` averages over S seeds instead of 20; `--skip-golden` leaves out
-//! the golden games (the same games whatever the seeds). Tune with e.g.
-//! `-- --seed-offset 100000 --skip-golden --seeds 60`, then report the default table.
+//! the golden games (the same games whatever the seeds); `--games FILE` uses the games of FILE (a
+//! JSON list of {"prompt", "values_by_bitmask"}, as written by whylm-explain's `lm_games` example:
+//! held-out language-model games) in place of the golden ones. Tune with e.g.
+//! `-- --seed-offset 100000 --games lm_games.json --seeds 60`, then report the default table.
 
 use std::time::Instant;
 
@@ -161,13 +163,14 @@ fn print_rows(name: &str, n: usize, errs: &[Vec<f64>]) {
     }
 }
 
-fn golden_games() -> Vec<(String, usize, Vec<Vec<f64>>)> {
-    let Ok(text) = std::fs::read_to_string(GOLDEN) else {
-        eprintln!("golden file {GOLDEN} not found; skipping the golden games");
+/// The tabulated games of `path`, named `label "prompt"`.
+fn table_games(path: &str, label: &str) -> Vec<(String, usize, Vec<Vec<f64>>)> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        eprintln!("games file {path} not found; skipping its games");
         return Vec::new();
     };
     let Ok(Value::Array(cases)) = serde_json::from_str::<Value>(&text) else {
-        eprintln!("golden file is not a JSON list; skipping");
+        eprintln!("games file {path} is not a JSON list; skipping");
         return Vec::new();
     };
     cases
@@ -179,7 +182,7 @@ fn golden_games() -> Vec<(String, usize, Vec<Vec<f64>>)> {
                 .map(|r| r.as_array().map(|r| r.iter().filter_map(Value::as_f64).collect()))
                 .collect::<Option<_>>()?;
             let n = rows.len().trailing_zeros() as usize;
-            Some((format!("golden \"{}\"", c["prompt"].as_str()?), n, rows))
+            Some((format!("{label} \"{}\"", c["prompt"].as_str()?), n, rows))
         })
         .collect()
 }
@@ -188,6 +191,7 @@ fn golden_games() -> Vec<(String, usize, Vec<Vec<f64>>)> {
 struct Options {
     seed_offset: u64,
     skip_golden: bool,
+    games: Option<String>,
     seeds: u64,
 }
 
@@ -195,12 +199,20 @@ fn options() -> Options {
     let mut o = Options {
         seed_offset: 0,
         skip_golden: false,
+        games: None,
         seeds: 20,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--skip-golden" => o.skip_golden = true,
+            "--games" => match args.next() {
+                Some(path) => o.games = Some(path),
+                None => {
+                    eprintln!("--games needs a file, e.g. --games lm_games.json");
+                    std::process::exit(2);
+                }
+            },
             "--seed-offset" => match args.next().and_then(|v| v.parse().ok()) {
                 Some(k) => o.seed_offset = k,
                 None => {
@@ -217,7 +229,7 @@ fn options() -> Options {
             },
             other => {
                 eprintln!(
-                    "unknown option {other}; the options are --seed-offset K, --seeds S and --skip-golden"
+                    "unknown option {other}; the options are --seed-offset K, --seeds S, --skip-golden and --games FILE"
                 );
                 std::process::exit(2);
             }
@@ -235,10 +247,10 @@ fn main() {
     println!("Mean |phi - exact| (averaged over {seeds} seeds) at budgets of k*n evaluations\n");
     println!("| game | n | method | 2n | 5n | 10n | 50n |");
     println!("|---|---|---|---|---|---|---|");
-    let golden = if opts.skip_golden {
-        Vec::new()
-    } else {
-        golden_games()
+    let golden = match (&opts.games, opts.skip_golden) {
+        (Some(path), _) => table_games(path, "held-out"),
+        (None, true) => Vec::new(),
+        (None, false) => table_games(GOLDEN, "golden"),
     };
     for (name, n, rows) in golden {
         let Ok(table) = TableGame::new(n, &rows) else {

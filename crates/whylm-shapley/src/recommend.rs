@@ -41,7 +41,7 @@ pub fn recommended_method(n: usize, budget: usize) -> (Method, &'static str) {
     }
     (
         Method::RegressionMc,
-        "from 5n evaluations msr (Leverage SHAP samples with a third-order regression adjustment) was the most accurate in the benchmark",
+        "from 5n evaluations msr (kernel's paired samples with a third-order regression adjustment) was the most accurate in the benchmark",
     )
 }
 

@@ -15,8 +15,9 @@ pub enum Method {
     Exact,
     /// Antithetic permutation sampling (each permutation and its reverse). Unbiased; std errors.
     Permutation,
-    /// KernelSHAP with paired, leverage-score sampling without replacement (Leverage SHAP) and the
-    /// efficiency constraint imposed exactly. Std errors from a grouped jackknife.
+    /// KernelSHAP with paired sampling without replacement (as Leverage SHAP, but the budget split
+    /// over coalition sizes by Neyman allocation) and the efficiency constraint imposed exactly.
+    /// Std errors from a grouped jackknife.
     Kernel,
     /// Kernel's samples with a regression adjustment (Witter, Liu & Musco, NeurIPS 2025): a sparse
     /// surrogate of the third-order interactions, whose Shapley values are exact, is fitted to the

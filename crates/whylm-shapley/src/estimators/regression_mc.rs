@@ -3,7 +3,7 @@
 //! Shapley values are known exactly, then estimate only what it misses,
 //! phi(v) = phi(f) + phi(v - f).
 //!
-//! The samples are those of `kernel` (Leverage SHAP: complementary pairs, sizes by leverage,
+//! The samples are those of `kernel` (complementary pairs, sizes by the Neyman split,
 //! without replacement). The surrogate is a sparse sum of third-order products (see
 //! `cubic_surrogate`); the residual v - f is estimated by the same constrained kernel regression,
 //! which on these samples equals the paper's maximum-sample-reuse Monte Carlo estimate after a
