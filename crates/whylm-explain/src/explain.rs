@@ -10,6 +10,7 @@ use crate::hierarchy::feature_hierarchy;
 use crate::method_choice::choose_method;
 use crate::request::{ExplainRequest, MaskerSpec, ScoreSpec};
 use crate::shap_masker::ShapTextMasker;
+use crate::target_tokens::target_tokens;
 use crate::warnings::{level_warnings, LevelOutcome};
 use whylm_model::{GenerateSettings, Masker, Model, Sampling, ScoreKind, StopReason};
 use whylm_report::{InputToken, LevelExplanation, ModelInfo, ReportDoc, TargetToken, SCHEMA_VERSION};
@@ -88,15 +89,12 @@ pub fn explain(
         target,
         context,
     };
+    let mut warnings = Vec::new();
     let target_ids = match &request.target {
         Some(target) => {
-            let ids = m.tokenizer.encode(target, false)?.ids;
-            if ids.is_empty() {
-                return Err(ExplainError::EmptyTarget {
-                    target: target.clone(),
-                });
-            }
-            ids
+            let tokens = target_tokens(m.tokenizer, &text, &encoding, target)?;
+            warnings.extend(tokens.warning);
+            tokens.ids
         }
         // generating needs room for at least one token
         None if encoding.len() >= context => return Err(too_long(1)),
@@ -116,7 +114,6 @@ pub fn explain(
         masker,
     };
     let mut levels = Vec::with_capacity(request.levels.len());
-    let mut warnings = Vec::new();
     for (index, &level) in request.levels.iter().enumerate() {
         let (explanation, level_warnings) = explain_level(m, &shared, level, index, progress)?;
         levels.push(explanation);

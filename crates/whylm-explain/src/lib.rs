@@ -11,6 +11,7 @@ pub mod hierarchy;
 pub mod method_choice;
 pub mod request;
 pub mod shap_masker;
+pub mod target_tokens;
 pub mod text_units;
 pub mod warnings;
 

@@ -39,3 +39,32 @@ fn gguf_and_hf_give_the_same_explanation() {
         assert!(la.phi.iter().flatten().any(|v| v.abs() > 1e-2));
     }
 }
+
+/// A target written with its leading space (" She cried.") is scored as the tokens the model reads after the
+/// prompt. Encoded on its own, the GGUF vocabulary (llama.cpp's dummy-prefix rule) starts it with a bare "▁" that
+/// the Hugging Face conversion does not produce; the explanation must not score that token.
+#[test]
+fn a_target_with_a_leading_space_is_the_same_tokens_from_gguf_and_hf() {
+    let (gguf, hf) = (load_gguf(), load_hf());
+    let alone = gguf.tokenizer.encode(" She cried.", false).unwrap().ids;
+    assert_eq!(
+        gguf.tokenizer.piece_text(alone[0]).as_deref(),
+        Some(" "),
+        "on its own the GGUF encoding starts with a bare space token (the case this test guards)"
+    );
+    let request = ExplainRequest {
+        prompt: "Lily was sad. Her dog ran away!".into(),
+        target: Some(" She cried.".into()),
+        levels: vec![Level::Sentence],
+        method: MethodChoice::Fixed(Method::Exact),
+        ..ExplainRequest::default()
+    };
+    let a = explain(&gguf.explain_model("gguf"), &request, &mut |_| {}).unwrap();
+    let b = explain(&hf.explain_model("hf"), &request, &mut |_| {}).unwrap();
+    assert_eq!(a.target_tokens, b.target_tokens);
+    assert_eq!(a.target_tokens.len(), alone.len() - 1);
+    assert_eq!(a.target_tokens[0].text, " She");
+    assert!(a.warnings.is_empty(), "{:?}", a.warnings);
+    let diff = max_abs_diff_vec(&a.levels[0].full_value, &b.levels[0].full_value);
+    assert!(diff < 1e-3, "full values differ by {diff}");
+}
