@@ -103,7 +103,7 @@ pub fn explain(
     if encoding.len() + target_ids.len() > context {
         return Err(too_long(target_ids.len()));
     }
-    let score = score_kind(m.tokenizer, &request.score, target_ids.len())?;
+    let score = score_kind(m.tokenizer, &request.score, &text, &encoding, target_ids.len())?;
 
     let shared = LevelInputs {
         request,
@@ -314,14 +314,26 @@ fn baseline_id(tokenizer: &Tokenizer, baseline: Option<&str>) -> Result<u32, Exp
     }
 }
 
-fn score_kind(tokenizer: &Tokenizer, spec: &ScoreSpec, targets: usize) -> Result<ScoreKind, ExplainError> {
+/// The score; a contrast's alternative is tokenized as the target is (`target_tokens`): it is another
+/// continuation at the same place.
+fn score_kind(
+    tokenizer: &Tokenizer,
+    spec: &ScoreSpec,
+    context: &str,
+    context_encoding: &Encoding,
+    targets: usize,
+) -> Result<ScoreKind, ExplainError> {
     Ok(match spec {
         ScoreSpec::LogProb => ScoreKind::LogProb,
         ScoreSpec::Prob => ScoreKind::Prob,
         ScoreSpec::Logit => ScoreKind::Logit,
         ScoreSpec::LogOdds => ScoreKind::LogOdds,
         ScoreSpec::Contrast { alternative } => {
-            let ids = tokenizer.encode(alternative, false)?.ids;
+            let ids = if alternative.is_empty() {
+                Vec::new()
+            } else {
+                target_tokens(tokenizer, context, context_encoding, alternative)?.ids
+            };
             match ids.len() {
                 1 => ScoreKind::Contrast(vec![ids[0]; targets]),
                 k if k == targets => ScoreKind::Contrast(ids),

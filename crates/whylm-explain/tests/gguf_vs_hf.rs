@@ -68,3 +68,27 @@ fn a_target_with_a_leading_space_is_the_same_tokens_from_gguf_and_hf() {
     let diff = max_abs_diff_vec(&a.levels[0].full_value, &b.levels[0].full_value);
     assert!(diff < 1e-3, "full values differ by {diff}");
 }
+
+/// A contrast's alternative is another continuation at the same place, tokenized as the target is: " He" is one
+/// token from both files (on its own the GGUF vocabulary makes it two, which used to refuse the contrast).
+#[test]
+fn a_contrast_alternative_with_a_leading_space_is_one_token_from_gguf_and_hf() {
+    let (gguf, hf) = (load_gguf(), load_hf());
+    assert_eq!(gguf.tokenizer.encode(" He", false).unwrap().ids.len(), 2);
+    let request = ExplainRequest {
+        prompt: "Lily was sad. Her dog ran away!".into(),
+        target: Some(" She".into()),
+        levels: vec![Level::Sentence],
+        score: ScoreSpec::Contrast {
+            alternative: " He".into(),
+        },
+        method: MethodChoice::Fixed(Method::Exact),
+        ..ExplainRequest::default()
+    };
+    let a = explain(&gguf.explain_model("gguf"), &request, &mut |_| {}).unwrap();
+    let b = explain(&hf.explain_model("hf"), &request, &mut |_| {}).unwrap();
+    assert_eq!(a.target_tokens.len(), 1);
+    let diff = max_abs_diff_vec(&a.levels[0].full_value, &b.levels[0].full_value);
+    assert!(diff < 1e-3, "full values differ by {diff}");
+    assert!(max_abs_diff(&a.levels[0].phi, &b.levels[0].phi) < 1e-3);
+}
