@@ -93,6 +93,11 @@ pub fn explain(
     let target_ids = match &request.target {
         Some(target) => {
             let tokens = target_tokens(m.tokenizer, &text, &encoding, target)?;
+            if tokens.ids.is_empty() {
+                return Err(ExplainError::EmptyTarget {
+                    target: target.clone(),
+                });
+            }
             warnings.extend(tokens.warning);
             tokens.ids
         }
@@ -329,11 +334,7 @@ fn score_kind(
         ScoreSpec::Logit => ScoreKind::Logit,
         ScoreSpec::LogOdds => ScoreKind::LogOdds,
         ScoreSpec::Contrast { alternative } => {
-            let ids = if alternative.is_empty() {
-                Vec::new()
-            } else {
-                target_tokens(tokenizer, context, context_encoding, alternative)?.ids
-            };
+            let ids = target_tokens(tokenizer, context, context_encoding, alternative)?.ids;
             match ids.len() {
                 1 => ScoreKind::Contrast(vec![ids[0]; targets]),
                 k if k == targets => ScoreKind::Contrast(ids),

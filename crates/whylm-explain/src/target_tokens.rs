@@ -14,7 +14,8 @@ use whylm_tokenize::{Encoding, Tokenizer};
 
 use crate::error::ExplainError;
 
-/// The target's ids, with a warning when they had to be encoded apart from the text before them.
+/// The target's ids (empty when the text has no tokens: the caller says what that means), with a
+/// warning when they had to be encoded apart from the text before them.
 pub struct TargetTokens {
     pub ids: Vec<u32>,
     pub warning: Option<String>,
@@ -30,11 +31,6 @@ pub fn target_tokens(
 ) -> Result<TargetTokens, ExplainError> {
     let alone = |warning: Option<String>| -> Result<TargetTokens, ExplainError> {
         let ids = tokenizer.encode(target, false)?.ids;
-        if ids.is_empty() {
-            return Err(ExplainError::EmptyTarget {
-                target: target.to_string(),
-            });
-        }
         Ok(TargetTokens { ids, warning })
     };
     if !target.starts_with(char::is_whitespace) {

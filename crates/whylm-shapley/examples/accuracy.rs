@@ -253,8 +253,12 @@ fn main() {
         (None, false) => table_games(GOLDEN, "golden"),
     };
     for (name, n, rows) in golden {
-        let Ok(table) = TableGame::new(n, &rows) else {
-            continue;
+        let table = match TableGame::new(n, &rows) {
+            Ok(table) => table,
+            Err(e) => {
+                eprintln!("skipping {name}: {e}");
+                continue;
+            }
         };
         let reference = exact(&mut table.clone());
         let mut runs: Vec<(Box<dyn Game>, Explanation, u64)> = (0..seeds)

@@ -3,10 +3,10 @@
 //! to the players.
 //!
 //! Methods (see [`Method`]): `exact` (all 2^n coalitions), `permutation` (antithetic permutation
-//! sampling), `kernel` (KernelSHAP with paired sampling, sizes split by Neyman allocation), `partition` (Owen values over a
-//! [`Hierarchy`], as shap's PartitionExplainer), `msr` (kernel's samples with a regression
-//! adjustment: a sparse third-order surrogate with exact Shapley values, the kernel regression on
-//! the rest) and `loo` (leave-one-out, not a Shapley value).
+//! sampling), `kernel` (KernelSHAP with paired sampling, sizes split by Neyman allocation),
+//! `partition` (Owen values over a [`Hierarchy`], as shap's PartitionExplainer), `msr` (kernel's
+//! samples with a regression adjustment: a sparse third-order surrogate with exact Shapley values,
+//! the kernel regression on the rest) and `loo` (leave-one-out, not a Shapley value).
 //! Every random choice comes from one ChaCha8 stream seeded by `Settings::seed`; the engine uses
 //! no threads, so the same seed gives the same numbers whatever the game does in parallel.
 

@@ -7,11 +7,10 @@
 //! a size. Leverage SHAP gives every size the same share of the budget; here the shares follow
 //! the Neyman allocation (`neyman_share`: proportional to 1/sqrt(s (n-s)), so the smallest and
 //! largest coalitions get more, which is where language-model games leave the most error). A size
-//! whose share covers it is enumerated whole. Within a size,
-//! the pairs are chosen to overlap little rather than independently (`balanced_design`), which
-//! lowers the error of the third-order part, the only part paired regression must estimate. Sampled
-//! rows are reweighted by (pairs of that size) / (pairs sampled), so that a budget covering
-//! every coalition gives the exact values. The constraint is imposed exactly by solving in the
+//! whose share covers it is enumerated whole. Within a size, the pairs are chosen to overlap little
+//! rather than independently (`balanced_design`), which lowers the error of the third-order part,
+//! the only part paired regression must estimate. Sampled rows are reweighted by (pairs of that
+//! size) / (pairs sampled), so that a budget covering every coalition gives the exact values. The constraint is imposed exactly by solving in the
 //! subspace sum_i phi_i = 0 around the even split. Std errors: delete-a-group jackknife over the
 //! sampled pairs (sizes enumerated whole carry no sampling error).
 
@@ -59,10 +58,9 @@ pub(super) fn binomial(n: usize, k: usize) -> f64 {
 /// split (which assumes |r| grows like sqrt(s (n-s))) and shap's split by kernel weight (which
 /// ignores the length of x). In practice it takes every single-player pair (s = 1) from 7n
 /// evaluations on (n = 10; 12n for n = 24), where language-model games leave their largest
-/// residuals. Chosen on
-/// held-out language-model games (whylm-explain's `lm_games` example) and random games disjoint
-/// from the accuracy table: 14% lower error at 10n than the equal split on the former, the same
-/// on the latter (BENCHMARKS.md).
+/// residuals. Chosen on held-out language-model games (whylm-explain's `lm_games` example) and
+/// random games disjoint from the accuracy table: 14% lower error at 10n than the equal split on
+/// the former, the same on the latter (BENCHMARKS.md).
 fn neyman_share(n: usize, k: &SizeClass) -> f64 {
     k.pairs / k.coalitions / ((k.size * (n - k.size)) as f64).sqrt()
 }
