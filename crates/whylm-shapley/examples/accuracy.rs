@@ -34,7 +34,12 @@ const GOLDEN: &str = concat!(
 );
 const BUDGET_FACTORS: [usize; 4] = [2, 5, 10, 50];
 /// Every sampling estimator; the first is the baseline of the ratios.
-const METHODS: [Method; 3] = [Method::Permutation, Method::Kernel, Method::RegressionMc];
+const METHODS: [Method; 4] = [
+    Method::Permutation,
+    Method::Kernel,
+    Method::RegressionMc,
+    Method::GaussianProcess,
+];
 
 struct RandomGame {
     n: usize,
@@ -115,6 +120,20 @@ fn mean_abs_error(a: &Explanation, b: &Explanation) -> f64 {
     d.iter().sum::<f64>() / d.len().max(1) as f64
 }
 
+/// (values within 2 reported std errors of the exact value, values with a std error).
+fn within_two_std_errors(a: &Explanation, exact: &Explanation) -> (usize, usize) {
+    let Some(se) = &a.std_err else { return (0, 0) };
+    let cells = a
+        .phi
+        .iter()
+        .flatten()
+        .zip(exact.phi.iter().flatten())
+        .zip(se.iter().flatten());
+    cells.fold((0, 0), |(ok, total), ((p, x), s)| {
+        (ok + usize::from((p - x).abs() <= 2.0 * s), total + 1)
+    })
+}
+
 fn exact(game: &mut dyn Game) -> Explanation {
     let n = game.num_players();
     let settings = Settings {
@@ -125,31 +144,45 @@ fn exact(game: &mut dyn Game) -> Explanation {
     run(game, &settings)
 }
 
-/// Mean error per (method, budget factor) over the given (game, reference, seed) runs.
-fn errors(runs: &mut [(Box<dyn Game + '_>, Explanation, u64)], n: usize) -> Vec<Vec<f64>> {
-    METHODS
-        .iter()
-        .map(|&method| {
-            BUDGET_FACTORS
-                .iter()
-                .map(|&f| {
-                    let total: f64 = runs
-                        .iter_mut()
-                        .map(|(game, reference, seed)| {
-                            let s = Settings {
-                                max_evals: Some(f * n),
-                                seed: *seed,
-                                batch_size: 256,
-                                ..Settings::with_method(method)
-                            };
-                            mean_abs_error(&run(game, &s), reference)
-                        })
-                        .sum();
-                    total / runs.len() as f64
+/// Mean error and mean wall time in seconds per (method, budget factor) over the given
+/// (game, reference, seed) runs; adds each method's std-error coverage at 10n to `coverage`.
+type Table = Vec<Vec<f64>>;
+fn errors(
+    runs: &mut [(Box<dyn Game + '_>, Explanation, u64)],
+    n: usize,
+    coverage: &mut [(usize, usize)],
+) -> (Table, Table) {
+    let mut errs = Vec::new();
+    let mut times = Vec::new();
+    for (m, &method) in METHODS.iter().enumerate() {
+        let (mut err_row, mut time_row) = (Vec::new(), Vec::new());
+        for &f in &BUDGET_FACTORS {
+            let start = Instant::now();
+            let total: f64 = runs
+                .iter_mut()
+                .map(|(game, reference, seed)| {
+                    let s = Settings {
+                        max_evals: Some(f * n),
+                        seed: *seed,
+                        batch_size: 256,
+                        ..Settings::with_method(method)
+                    };
+                    let e = run(game, &s);
+                    if f == 10 {
+                        let (ok, total) = within_two_std_errors(&e, reference);
+                        coverage[m].0 += ok;
+                        coverage[m].1 += total;
+                    }
+                    mean_abs_error(&e, reference)
                 })
-                .collect()
-        })
-        .collect()
+                .sum();
+            err_row.push(total / runs.len() as f64);
+            time_row.push(start.elapsed().as_secs_f64() / runs.len() as f64);
+        }
+        errs.push(err_row);
+        times.push(time_row);
+    }
+    (errs, times)
 }
 
 fn print_rows(name: &str, n: usize, errs: &[Vec<f64>]) {
@@ -247,6 +280,7 @@ fn main() {
     println!("Mean |phi - exact| (averaged over {seeds} seeds) at budgets of k*n evaluations\n");
     println!("| game | n | method | 2n | 5n | 10n | 50n |");
     println!("|---|---|---|---|---|---|---|");
+    let mut coverage = vec![(0usize, 0usize); METHODS.len()];
     let golden = match (&opts.games, opts.skip_golden) {
         (Some(path), _) => table_games(path, "held-out"),
         (None, true) => Vec::new(),
@@ -270,8 +304,9 @@ fn main() {
                 )
             })
             .collect();
-        print_rows(&name, n, &errors(&mut runs, n));
+        print_rows(&name, n, &errors(&mut runs, n, &mut coverage).0);
     }
+    let mut timings = Vec::new();
     for n in [10, 16, 24] {
         let games_count = if n > 20 { 4 } else { seeds };
         let games: Vec<RandomGame> = (0..games_count)
@@ -283,7 +318,27 @@ fn main() {
             let g = (s % games_count) as usize;
             runs.push((Box::new(games[g].game()), references[g].clone(), s + offset));
         }
-        print_rows("random", n, &errors(&mut runs, n));
+        let (errs, times) = errors(&mut runs, n, &mut coverage);
+        print_rows("random", n, &errs);
+        timings.push((n, times));
+    }
+    println!("\nStd errors at 10n, over every game above: share of values within 2 reported std errors of the exact value\n");
+    println!("| method | within 2 std errors |");
+    println!("|---|---|");
+    for (method, (ok, total)) in METHODS.iter().zip(&coverage) {
+        println!(
+            "| {method} | {:.1}% of {total} |",
+            100.0 * *ok as f64 / (*total).max(1) as f64
+        );
+    }
+    println!("\nWall time per explanation of a random game (ms; the game is nearly free to evaluate, so this is the estimator's own cost)\n");
+    println!("| n | method | 2n | 5n | 10n | 50n |");
+    println!("|---|---|---|---|---|---|");
+    for (n, times) in timings {
+        for (method, row) in METHODS.iter().zip(times) {
+            let cells: Vec<String> = row.iter().map(|s| format!("{:.1}", s * 1e3)).collect();
+            println!("| {n} | {method} | {} |", cells.join(" | "));
+        }
     }
 
     let n = 20;

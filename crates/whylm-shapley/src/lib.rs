@@ -6,7 +6,9 @@
 //! sampling), `kernel` (KernelSHAP with paired sampling, sizes split by Neyman allocation),
 //! `partition` (Owen values over a [`Hierarchy`], as shap's PartitionExplainer), `msr` (kernel's
 //! samples with a regression adjustment: a sparse third-order surrogate with exact Shapley values,
-//! the kernel regression on the rest) and `loo` (leave-one-out, not a Shapley value).
+//! the kernel regression on the rest), `gp` (kernel's samples read by Gaussian-process regression
+//! under a prior per interaction order, with msr's strong triples as fixed terms) and `loo`
+//! (leave-one-out, not a Shapley value).
 //! Every random choice comes from one ChaCha8 stream seeded by `Settings::seed`; the engine uses
 //! no threads, so the same seed gives the same numbers whatever the game does in parallel.
 
@@ -98,6 +100,9 @@ pub fn explain<G: Game + ?Sized>(
             }
             (Method::Kernel, _) => estimators::kernel::estimate(&mut ev, budget, &mut rng)?,
             (Method::RegressionMc, _) => estimators::regression_mc::estimate(&mut ev, budget, &mut rng)?,
+            (Method::GaussianProcess, _) => {
+                estimators::gaussian_process::estimate(&mut ev, budget, &mut rng)?
+            }
             (Method::Partition, Some(h)) => estimators::partition::estimate(&mut ev, h, budget)?,
             (Method::Partition, None) => return Err(ShapleyError::MissingHierarchy),
             (Method::LeaveOneOut, _) => estimators::loo::estimate(&mut ev)?,

@@ -3,17 +3,22 @@
 use crate::settings::all_coalitions;
 use crate::Method;
 
+/// Above this budget `auto` prefers msr to gp: gp factorises an m x m matrix (m = budget / 2)
+/// per output, about a second per output at this size on one core, where msr stays cheap.
+const GP_AUTO_MAX_BUDGET: usize = 4096;
+
 /// The method to use for `n` features and a budget of `budget` evaluations, with the reason.
 ///
 /// From the accuracy benchmark (`cargo run --release -p whylm-shapley --example accuracy`, on the
-/// golden shap games and random low-order-interaction games, n = 9..24): exact whenever the budget
-/// covers all 2^n coalitions (n <= 20); below 5n evaluations permutation sampling (the pair
-/// regressions are then nearly rank-deficient and were 2-8x worse at 2n); from 5n on `msr`
-/// (kernel's samples with a third-order regression adjustment): at 10n 1.15-2.2x more accurate
-/// than permutation (kernel: 1.0-1.6x), at 50n 1.4-2.4x more accurate than kernel, and never
-/// measurably worse than kernel; leave-one-out only when the budget cannot afford one antithetic
-/// permutation pair (2n). Partition is not chosen here: it needs a hierarchy and computes Owen
-/// values, so callers opt into it.
+/// golden shap games, eight held-out language-model games and random interaction games,
+/// n = 9..24): exact whenever the budget covers all 2^n coalitions (n <= 20); below 5n
+/// evaluations permutation sampling (the pair regressions are then nearly rank-deficient: kernel
+/// and msr were 2-8x worse at 2n, gp lost on 3 of 8 held-out language-model games and on every
+/// random game); from 5n on `gp` (kernel's samples read by Gaussian-process regression): more
+/// accurate than msr and kernel at 5n, 10n and 50n on every held-out game, 2.3-3.4x more accurate
+/// than permutation at 10n; msr above `GP_AUTO_MAX_BUDGET`, where gp's cost grows; leave-one-out
+/// only when the budget cannot afford one antithetic permutation pair (2n). Partition is not
+/// chosen here: it needs a hierarchy and computes Owen values, so callers opt into it.
 pub fn recommended_method(n: usize, budget: usize) -> (Method, &'static str) {
     if n <= 20 && budget >= all_coalitions(n) {
         return (
@@ -39,9 +44,15 @@ pub fn recommended_method(n: usize, budget: usize) -> (Method, &'static str) {
             "below 5n evaluations antithetic permutation sampling was the most accurate in the benchmark",
         );
     }
+    if budget <= GP_AUTO_MAX_BUDGET {
+        return (
+            Method::GaussianProcess,
+            "from 5n evaluations gp (kernel's paired samples read by Gaussian-process regression) was the most accurate in the benchmark",
+        );
+    }
     (
         Method::RegressionMc,
-        "from 5n evaluations msr (kernel's paired samples with a third-order regression adjustment) was the most accurate in the benchmark",
+        "above 4096 evaluations msr (kernel's paired samples with a third-order regression adjustment): gp's cost grows with the cube of the budget, and msr was the next most accurate in the benchmark",
     )
 }
 
@@ -50,10 +61,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exact_when_affordable_msr_otherwise() {
+    fn exact_when_affordable_gp_or_msr_otherwise() {
         assert_eq!(recommended_method(10, 1024).0, Method::Exact);
-        assert_eq!(recommended_method(10, 1023).0, Method::RegressionMc);
-        assert_eq!(recommended_method(40, 400).0, Method::RegressionMc);
+        assert_eq!(recommended_method(10, 1023).0, Method::GaussianProcess);
+        assert_eq!(recommended_method(40, 400).0, Method::GaussianProcess);
+        assert_eq!(
+            recommended_method(40, GP_AUTO_MAX_BUDGET).0,
+            Method::GaussianProcess
+        );
+        assert_eq!(
+            recommended_method(40, GP_AUTO_MAX_BUDGET + 1).0,
+            Method::RegressionMc
+        );
         assert_eq!(recommended_method(40, 100).0, Method::Permutation);
         assert_eq!(recommended_method(40, 50).0, Method::LeaveOneOut);
         assert_eq!(recommended_method(0, 1).0, Method::Exact);

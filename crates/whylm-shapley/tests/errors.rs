@@ -37,6 +37,7 @@ fn budget_below_the_minimum_says_the_minimum() {
         (Method::Permutation, 20),
         (Method::Kernel, 20),
         (Method::RegressionMc, 20),
+        (Method::GaussianProcess, 20),
         (Method::LeaveOneOut, 12),
         (Method::Exact, 1024),
     ] {

@@ -40,7 +40,12 @@ fn mean_abs_error(a: &[Vec<f64>], b: &[Vec<f64>]) -> f64 {
 }
 
 /// The Monte Carlo samplers: random draws from a seed, a std error for every value.
-const SAMPLERS: [Method; 3] = [Method::Permutation, Method::Kernel, Method::RegressionMc];
+const SAMPLERS: [Method; 4] = [
+    Method::Permutation,
+    Method::Kernel,
+    Method::RegressionMc,
+    Method::GaussianProcess,
+];
 
 fn with(method: Method, budget: usize, seed: u64) -> Settings {
     Settings {
@@ -83,10 +88,10 @@ fn samplers_converge_to_exact_with_a_large_budget() {
 }
 
 #[test]
-fn kernel_and_msr_with_every_coalition_are_exact() {
+fn pair_samplers_with_every_coalition_are_exact() {
     let n = 8;
     let exact = run(&mut interaction_game(n, 5), &with(Method::Exact, 1 << n, 0), None);
-    for method in [Method::Kernel, Method::RegressionMc] {
+    for method in [Method::Kernel, Method::RegressionMc, Method::GaussianProcess] {
         let e = run(&mut interaction_game(n, 5), &with(method, 1 << n, 9), None);
         assert!(max_abs_diff(&e.phi, &exact.phi) < 1e-9, "{method}");
         assert_eq!(e.evaluations, 1 << n);
@@ -95,9 +100,9 @@ fn kernel_and_msr_with_every_coalition_are_exact() {
 }
 
 #[test]
-fn msr_beats_kernel_when_a_third_order_interaction_dominates() {
+fn msr_and_gp_beat_kernel_when_a_third_order_interaction_dominates() {
     // Paired kernel regression is exact up to order 2; a strong triple is what it must estimate,
-    // and what msr's surrogate captures.
+    // and what msr's surrogate captures (gp gives it a prior variance of its own).
     let n = 16;
     let game = |c: &Coalition| {
         let main: f64 = c.iter_kept().map(|i| 0.1 * i as f64).sum();
@@ -114,9 +119,13 @@ fn msr_beats_kernel_when_a_third_order_interaction_dominates() {
         &with(Method::Exact, 1 << n, 0),
         None,
     );
-    let (mut kernel, mut msr) = (0.0, 0.0);
+    let (mut kernel, mut msr, mut gp) = (0.0, 0.0, 0.0);
     for seed in 0..5 {
-        for (method, total) in [(Method::Kernel, &mut kernel), (Method::RegressionMc, &mut msr)] {
+        for (method, total) in [
+            (Method::Kernel, &mut kernel),
+            (Method::RegressionMc, &mut msr),
+            (Method::GaussianProcess, &mut gp),
+        ] {
             let e = run(
                 &mut common::fn_game(n, 1, game),
                 &with(method, 10 * n, seed),
@@ -126,8 +135,8 @@ fn msr_beats_kernel_when_a_third_order_interaction_dominates() {
         }
     }
     assert!(
-        msr < kernel / 3.0,
-        "msr error {msr} vs kernel {kernel} (sums over 5 seeds)"
+        msr < kernel / 3.0 && gp < kernel / 3.0,
+        "msr error {msr}, gp {gp} vs kernel {kernel} (sums over 5 seeds)"
     );
 }
 
@@ -209,4 +218,24 @@ fn samplers_stay_within_budget_and_count_distinct_evaluations() {
             );
         }
     }
+}
+
+#[test]
+fn gp_handles_hundreds_of_players() {
+    // A long prompt's game: finite std errors, efficiency, and the additive values recovered
+    // with 300 players (the prior's polynomials at large n are checked in walsh_prior's tests).
+    let n = 300;
+    let weights: Vec<f64> = (0..n).map(|i| ((i * 37) % 11) as f64 / 10.0 - 0.5).collect();
+    let w = weights.clone();
+    let mut game = common::fn_game(n, 2, |c| {
+        let s: f64 = c.iter_kept().map(|i| w[i]).sum();
+        vec![s, -2.0 * s + 1.0]
+    });
+    let e = run(&mut game, &with(Method::GaussianProcess, 4 * n, 3), None);
+    assert!(e.efficiency_residual < 1e-9);
+    let se = e.std_err.expect("gp reports std errors");
+    assert!(se.iter().flatten().all(|s| s.is_finite()));
+    let expected: Vec<Vec<f64>> = weights.iter().map(|&x| vec![x, -2.0 * x]).collect();
+    let err = max_abs_diff(&e.phi, &expected);
+    assert!(err < 1e-6, "max error {err} on an additive game");
 }

@@ -23,6 +23,9 @@ pub enum MethodChoice {
     Kernel,
     /// Regression-adjusted Monte Carlo: kernel's samples plus a sparse three-player surrogate.
     Msr,
+    /// Gaussian-process regression on kernel's samples: a prior per interaction order, fitted by likelihood
+    /// (auto's choice from 5n to 4096 evaluations; its cost grows with the cube of the budget)
+    Gp,
     Partition,
     Loo,
 }
@@ -133,6 +136,7 @@ impl MethodChoice {
             MethodChoice::Permutation => Fixed(Method::Permutation),
             MethodChoice::Kernel => Fixed(Method::Kernel),
             MethodChoice::Msr => Fixed(Method::RegressionMc),
+            MethodChoice::Gp => Fixed(Method::GaussianProcess),
             MethodChoice::Partition => Fixed(Method::Partition),
             MethodChoice::Loo => Fixed(Method::LeaveOneOut),
         }

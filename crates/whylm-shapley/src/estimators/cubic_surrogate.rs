@@ -35,7 +35,7 @@ pub(crate) struct CubicSurrogate {
 }
 
 /// x_T(S): +1 when an even number of the players of T are missing, -1 otherwise.
-fn parity(c: &Coalition, triple: &[usize; 3]) -> f64 {
+pub(crate) fn parity(c: &Coalition, triple: &[usize; 3]) -> f64 {
     let missing = triple.iter().filter(|&&i| !c.contains(i)).count();
     if missing % 2 == 0 {
         1.0
@@ -47,6 +47,11 @@ fn parity(c: &Coalition, triple: &[usize; 3]) -> f64 {
 impl CubicSurrogate {
     pub(crate) fn num_terms(&self) -> usize {
         self.triples.len()
+    }
+
+    /// The selected triples.
+    pub(crate) fn triples(&self) -> &[[usize; 3]] {
+        &self.triples
     }
 
     /// f(S) - f(empty), per output.

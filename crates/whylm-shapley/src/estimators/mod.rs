@@ -3,11 +3,14 @@
 pub(crate) mod balanced_design;
 pub(crate) mod cubic_surrogate;
 pub(crate) mod exact;
+pub(crate) mod gaussian_process;
 pub(crate) mod kernel;
 pub(crate) mod loo;
+pub(crate) mod nelder_mead;
 pub(crate) mod partition;
 pub(crate) mod permutation;
 pub(crate) mod regression_mc;
+pub(crate) mod walsh_prior;
 
 use crate::evaluator::{Evaluator, RowId};
 use crate::{Coalition, ShapleyError};

@@ -18,11 +18,26 @@
 
 use rand_chacha::ChaCha8Rng;
 
-use super::cubic_surrogate;
-use super::kernel::{draw_paired, regress, PairedDraw};
+use super::cubic_surrogate::{self, CubicSurrogate};
+use super::kernel::{draw_paired, regress, PairSample, PairedDraw};
 use super::{restore_efficiency, Estimate};
-use crate::evaluator::Evaluator;
+use crate::evaluator::{Evaluator, RowId};
 use crate::ShapleyError;
+
+/// The cubic surrogate fitted to the odd part of the sampled pairs, one observation per pair.
+pub(crate) fn fit_surrogate(ev: &Evaluator, sample: &PairSample, rows: &[RowId]) -> CubicSurrogate {
+    let (n, t) = (ev.num_players(), ev.num_outputs());
+    let pairs = sample.num_pairs();
+    let canonical: Vec<_> = (0..pairs).map(|p| sample.coalitions[2 * p].clone()).collect();
+    let odd: Vec<f64> = (0..pairs)
+        .flat_map(|p| {
+            let (side, other) = (ev.row(rows[2 * p]), ev.row(rows[2 * p + 1]));
+            (0..t).map(move |q| 0.5 * (side[q] - other[q]))
+        })
+        .collect();
+    let weights: Vec<f64> = (0..pairs).map(|p| sample.weight(n, p)).collect();
+    cubic_surrogate::fit(n, t, &canonical, &odd, &weights)
+}
 
 pub(crate) fn estimate(
     ev: &mut Evaluator,
@@ -40,18 +55,7 @@ pub(crate) fn estimate(
         Ok(draw) => draw,
         Err(trivial) => return Ok(trivial),
     };
-    let pairs = sample.num_pairs();
-
-    // Fit the surrogate to the odd part, one observation per pair.
-    let canonical: Vec<_> = (0..pairs).map(|p| sample.coalitions[2 * p].clone()).collect();
-    let odd: Vec<f64> = (0..pairs)
-        .flat_map(|p| {
-            let (side, other) = (ev.row(rows[2 * p]), ev.row(rows[2 * p + 1]));
-            (0..t).map(move |q| 0.5 * (side[q] - other[q]))
-        })
-        .collect();
-    let weights: Vec<f64> = (0..pairs).map(|p| sample.weight(n, p)).collect();
-    let surrogate = cubic_surrogate::fit(n, t, &canonical, &odd, &weights);
+    let surrogate = fit_surrogate(ev, &sample, &rows);
 
     // Regress the residual v - f (relative to its value at the empty coalition).
     let mut b = Vec::with_capacity(rows.len() * t);

@@ -1,0 +1,294 @@
+//! Gaussian-process regression on kernel's samples (method `gp`).
+//!
+//! The samples are those of `kernel` (complementary pairs, sizes by the Neyman split, without
+//! replacement), and each pair observes the game's odd part g(S) = (v(S) - v(N \ S)) / 2 exactly;
+//! the pair (empty, full) observes g(N) = (v(N) - v(empty)) / 2. Kernel fits a linear model to
+//! them, msr a linear model plus the few triples that stand out. Here the game is a draw from a
+//! Gaussian prior with one variance per interaction order (see `walsh_prior`): order 1, order 3,
+//! and a geometric decay beyond; the triples msr would select get a variance of their own on top.
+//! The prior's parameters (scale, third-order energy, decay, selected-triple variance) are fitted
+//! per output by maximising the marginal likelihood of that output's observations, and the
+//! estimate is the posterior mean of the Shapley values, a linear function of the observations.
+//! Every interaction of order 3 and up is shrunk by how much the data say such interactions
+//! weigh, rather than ignored (kernel) or kept whole once selected (msr). On language-model games
+//! most of the gain over kernel comes from the order-3-and-up covariance between sampled points:
+//! it tells the regression how much the many extreme-size pairs repeat each other (with a prior
+//! of almost no higher-order energy the posterior mean is the generalised least-squares fit under
+//! that covariance). The selected triples' own variance keeps the gain on games with a few strong
+//! triples, and the likelihood shrinks it away when the selected triples are noise.
+//!
+//! The posterior mean interpolates the observations, so the values add up to
+//! 2 g(N) = v(N) - v(empty): efficient (up to the solve's rounding, which `restore_efficiency`
+//! removes). When the pairs cover every coalition the posterior is the game itself: exact values.
+//! Std errors: the posterior standard deviations, model-based (they assume the fitted prior and
+//! leave out the variability of the triple selection).
+//! Cost: one Cholesky factorisation of an m x m matrix (m = pairs + 1) per likelihood evaluation,
+//! up to 180 evaluations per output on at most `FIT_POINTS` of the points, then one with all.
+
+use nalgebra::{Cholesky, DMatrix, DVector, Dyn};
+use rand_chacha::ChaCha8Rng;
+
+use super::cubic_surrogate::parity;
+use super::kernel::{draw_paired, PairedDraw};
+use super::nelder_mead;
+use super::regression_mc::fit_surrogate;
+use super::walsh_prior::{OrderEnergies, WalshPrior};
+use super::{restore_efficiency, Estimate};
+use crate::evaluator::Evaluator;
+use crate::{Coalition, ShapleyError};
+
+/// The prior's parameters are fitted on at most this many observations (an evenly spaced subset
+/// of the pairs, which come ordered by size); the posterior then uses all of them.
+const FIT_POINTS: usize = 200;
+
+/// Likelihood evaluations per starting point of the parameter search.
+const SEARCH_EVALS: usize = 60;
+
+/// Starting points (ln third-order energy, ln decay, ln selected-triple variance): weak,
+/// moderate and strong interactions. All energies are relative to the first order's.
+const STARTS: [[f64; 3]; 3] = [[-3.0, -3.0, -5.0], [-1.0, -2.0, -3.0], [-5.0, -4.0, -8.0]];
+
+/// Diagonal jitter, relative to the prior variance, first tried and largest tried: the
+/// observations are exact, but high orders get tiny variances and the matrix can be near singular.
+const JITTER: (f64, f64) = (1e-10, 1e-4);
+
+/// The sampled points and what the prior needs of them.
+struct Design {
+    n: usize,
+    /// Hamming distance between points r and s, row-major m x m.
+    distance: Vec<usize>,
+    /// Per point: the signs x_i (+1 kept, -1 missing) and the number of missing players.
+    signs: Vec<Vec<f64>>,
+    missing: Vec<usize>,
+    /// The selected triples and, per point, each one's product x_T.
+    triples: Vec<[usize; 3]>,
+    products: Vec<Vec<f64>>,
+}
+
+impl Design {
+    fn new(n: usize, points: &[Coalition], triples: &[[usize; 3]]) -> Self {
+        let m = points.len();
+        let sizes: Vec<usize> = points.iter().map(Coalition::len).collect();
+        let mut distance = vec![0; m * m];
+        for r in 0..m {
+            for s in 0..r {
+                let h = sizes[r] + sizes[s] - 2 * points[r].shared_with(&points[s]);
+                distance[r * m + s] = h;
+                distance[s * m + r] = h;
+            }
+        }
+        Design {
+            n,
+            distance,
+            signs: points
+                .iter()
+                .map(|c| (0..n).map(|i| if c.contains(i) { 1.0 } else { -1.0 }).collect())
+                .collect(),
+            missing: sizes.iter().map(|s| n - s).collect(),
+            triples: triples.to_vec(),
+            products: points
+                .iter()
+                .map(|c| triples.iter().map(|t| parity(c, t)).collect())
+                .collect(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.missing.len()
+    }
+
+    /// The prior covariance over the points `subset`, jittered, factorised; `None` when no
+    /// jitter up to the largest makes it positive definite.
+    fn factor(&self, subset: &[usize], prior: &Prior) -> Option<Cholesky<f64, Dyn>> {
+        let m = self.len();
+        let k = DMatrix::from_fn(subset.len(), subset.len(), |a, b| {
+            let (r, s) = (subset[a], subset[b]);
+            let selected: f64 = self.products[r]
+                .iter()
+                .zip(&self.products[s])
+                .map(|(x, y)| x * y)
+                .sum();
+            prior.by_distance[self.distance[r * m + s]] + prior.selected * selected
+        });
+        let diagonal = prior.by_distance[0] + prior.selected * self.triples.len() as f64;
+        let mut jitter = JITTER.0;
+        while jitter <= JITTER.1 {
+            let mut jittered = k.clone();
+            for d in 0..subset.len() {
+                jittered[(d, d)] += jitter * diagonal;
+            }
+            if let Some(c) = Cholesky::new(jittered) {
+                return Some(c);
+            }
+            jitter *= 100.0;
+        }
+        None
+    }
+}
+
+/// One setting of the prior: its covariance by Hamming distance and the selected triples' variance.
+struct Prior {
+    energies: OrderEnergies,
+    by_distance: Vec<f64>,
+    selected: f64,
+}
+
+impl Prior {
+    /// From (ln third-order energy, ln decay, ln selected-triple variance); `None` outside the
+    /// accepted range: energies may not grow with the order (decay <= 1), nor leave the range of
+    /// sane floats.
+    fn new(walsh: &WalshPrior, p: &[f64]) -> Option<Self> {
+        if p[1] > 0.0 || !p.iter().all(|v| (-40.0..=10.0).contains(v)) {
+            return None;
+        }
+        let energies = OrderEnergies {
+            third: p[0].exp(),
+            decay: p[1].exp(),
+        };
+        Some(Prior {
+            by_distance: walsh.covariance_by_distance(&energies),
+            energies,
+            selected: p[2].exp(),
+        })
+    }
+}
+
+/// Minus the log marginal likelihood of `g` on `subset`, the scale profiled out (up to a constant).
+fn profile_nll(design: &Design, walsh: &WalshPrior, subset: &[usize], g: &DVector<f64>, p: &[f64]) -> f64 {
+    let Some(prior) = Prior::new(walsh, p) else {
+        return f64::INFINITY;
+    };
+    let Some(chol) = design.factor(subset, &prior) else {
+        return f64::INFINITY;
+    };
+    let quadratic = g.dot(&chol.solve(g));
+    let log_det: f64 = chol.l().diagonal().iter().map(|d| d.ln()).sum();
+    0.5 * subset.len() as f64 * quadratic.ln() + log_det
+}
+
+/// The prior fitted to one output's observations `g` (one per point).
+fn fit_prior(design: &Design, walsh: &WalshPrior, g: &[f64]) -> Prior {
+    let m = design.len();
+    let subset: Vec<usize> = if m <= FIT_POINTS {
+        (0..m).collect()
+    } else {
+        (0..FIT_POINTS).map(|k| k * m / FIT_POINTS).collect()
+    };
+    let g_sub = DVector::from_iterator(subset.len(), subset.iter().map(|&r| g[r]));
+    // Without selected triples their variance is moot: search the first two parameters only.
+    let dims = if design.triples.is_empty() { 2 } else { 3 };
+    let mut best: (Vec<f64>, f64) = (STARTS[0].to_vec(), f64::INFINITY);
+    for start in STARTS {
+        let found = nelder_mead::minimize(
+            |p| {
+                let full = [p[0], p[1], if dims == 3 { p[2] } else { start[2] }];
+                profile_nll(design, walsh, &subset, &g_sub, &full)
+            },
+            &start[..dims],
+            &[1.0; 3][..dims],
+            SEARCH_EVALS,
+        );
+        if found.1 < best.1 {
+            best = (found.0, found.1);
+        }
+    }
+    let mut p = best.0;
+    p.resize(3, STARTS[0][2]);
+    Prior::new(walsh, &p)
+        .unwrap_or_else(|| Prior::new(walsh, &STARTS[0]).expect("the first start is in range"))
+}
+
+/// Posterior mean and standard deviation of the n Shapley values from one output's observations.
+fn posterior(design: &Design, walsh: &WalshPrior, g: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let (n, m) = (design.n, design.len());
+    if g.iter().all(|v| *v == 0.0) {
+        return (vec![0.0; n], vec![0.0; n]);
+    }
+    let prior = fit_prior(design, walsh, g);
+    let all: Vec<usize> = (0..m).collect();
+    let Some(chol) = design.factor(&all, &prior) else {
+        // Unreachable in practice (the largest jitter makes the matrix diagonally dominant
+        // enough); the prior mean is the honest answer then.
+        return (vec![0.0; n], vec![f64::NAN; n]);
+    };
+    let g = DVector::from_column_slice(g);
+    let alpha = chol.solve(&g);
+    let scale = g.dot(&alpha) / m as f64;
+    let by_missing = walsh.shapley_covariance_by_missing(&prior.energies);
+    // A selected triple T adds selected * (2/3) x_T(S) to cov(phi_i, g(S)) for each i in T.
+    let mut selected_cross = DMatrix::<f64>::zeros(m, n);
+    let mut selected_variance = vec![0.0; n];
+    for (k, triple) in design.triples.iter().enumerate() {
+        for &i in triple {
+            for r in 0..m {
+                selected_cross[(r, i)] += prior.selected * 2.0 / 3.0 * design.products[r][k];
+            }
+            selected_variance[i] += prior.selected * 4.0 / 9.0;
+        }
+    }
+    // cov(phi_i, g(point r)), m x n.
+    let cross = DMatrix::from_fn(m, n, |r, i| {
+        let x = design.signs[r][i];
+        let others_missing = design.missing[r] - usize::from(x < 0.0);
+        x * by_missing[others_missing] + selected_cross[(r, i)]
+    });
+    let phi: Vec<f64> = (cross.transpose() * &alpha).iter().copied().collect();
+    let explained = chol.solve(&cross);
+    let prior_variance = walsh.shapley_variance(&prior.energies);
+    let sd = (0..n)
+        .map(|i| {
+            let left = prior_variance + selected_variance[i] - cross.column(i).dot(&explained.column(i));
+            (scale * left).max(0.0).sqrt()
+        })
+        .collect();
+    (phi, sd)
+}
+
+pub(crate) fn estimate(
+    ev: &mut Evaluator,
+    budget: usize,
+    rng: &mut ChaCha8Rng,
+) -> Result<Estimate, ShapleyError> {
+    let (n, t) = (ev.num_players(), ev.num_outputs());
+    let PairedDraw {
+        base,
+        full,
+        delta,
+        sample,
+        rows,
+    } = match draw_paired(ev, budget, rng)? {
+        Ok(draw) => draw,
+        Err(trivial) => return Ok(trivial),
+    };
+    let pairs = sample.num_pairs();
+    // Point 0 is the full coalition (its pair is (full, empty)); then each pair's first side.
+    let points: Vec<Coalition> = std::iter::once(Coalition::full(n))
+        .chain((0..pairs).map(|p| sample.coalitions[2 * p].clone()))
+        .collect();
+    let surrogate = fit_surrogate(ev, &sample, &rows);
+    let design = Design::new(n, &points, surrogate.triples());
+    let walsh = WalshPrior::new(n);
+    let mut phi = vec![vec![0.0; t]; n];
+    let mut std_err = vec![vec![0.0; t]; n];
+    for q in 0..t {
+        let g: Vec<f64> = std::iter::once(0.5 * delta[q])
+            .chain((0..pairs).map(|p| 0.5 * (ev.row(rows[2 * p])[q] - ev.row(rows[2 * p + 1])[q])))
+            .collect();
+        let (values, sd) = posterior(&design, &walsh, &g);
+        for i in 0..n {
+            phi[i][q] = values[i];
+            std_err[i][q] = sd[i];
+        }
+    }
+    // With every pair observed the odd part is known everywhere: nothing is left uncertain.
+    if n < 64 && points.len() as u64 == 1u64 << (n - 1) {
+        std_err = vec![vec![0.0; t]; n];
+    }
+    restore_efficiency(&mut phi, &base, &full);
+    Ok(Estimate {
+        phi,
+        std_err: Some(std_err),
+        base,
+        full,
+    })
+}
