@@ -34,6 +34,7 @@ pub use settings::{Method, Settings};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use estimators::kernel::on_paired_draw;
 use estimators::Estimate;
 use evaluator::Evaluator;
 use settings::all_coalitions;
@@ -98,10 +99,12 @@ pub fn explain<G: Game + ?Sized>(
             (Method::Permutation, _) => {
                 estimators::permutation::estimate(&mut ev, budget, settings.target_std_err, &mut rng)?
             }
-            (Method::Kernel, _) => estimators::kernel::estimate(&mut ev, budget, &mut rng)?,
-            (Method::RegressionMc, _) => estimators::regression_mc::estimate(&mut ev, budget, &mut rng)?,
+            (Method::Kernel, _) => on_paired_draw(&mut ev, budget, &mut rng, estimators::kernel::estimate)?,
+            (Method::RegressionMc, _) => {
+                on_paired_draw(&mut ev, budget, &mut rng, estimators::regression_mc::estimate)?
+            }
             (Method::GaussianProcess, _) => {
-                estimators::gaussian_process::estimate(&mut ev, budget, &mut rng)?
+                on_paired_draw(&mut ev, budget, &mut rng, estimators::gaussian_process::estimate)?
             }
             (Method::Partition, Some(h)) => estimators::partition::estimate(&mut ev, h, budget)?,
             (Method::Partition, None) => return Err(ShapleyError::MissingHierarchy),

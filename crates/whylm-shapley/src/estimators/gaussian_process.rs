@@ -29,13 +29,13 @@ use nalgebra::{Cholesky, DMatrix, DVector, Dyn};
 use rand_chacha::ChaCha8Rng;
 
 use super::cubic_surrogate::parity;
-use super::kernel::{draw_paired, PairedDraw};
+use super::kernel::PairedDraw;
 use super::nelder_mead;
 use super::regression_mc::fit_surrogate;
 use super::walsh_prior::{OrderEnergies, WalshPrior};
 use super::{restore_efficiency, Estimate};
 use crate::evaluator::Evaluator;
-use crate::{Coalition, ShapleyError};
+use crate::Coalition;
 
 /// The prior's parameters are fitted on at most this many observations (an evenly spaced subset
 /// of the pairs, which come ordered by size); the posterior then uses all of them.
@@ -244,22 +244,10 @@ fn posterior(design: &Design, walsh: &WalshPrior, g: &[f64]) -> (Vec<f64>, Vec<f
     (phi, sd)
 }
 
-pub(crate) fn estimate(
-    ev: &mut Evaluator,
-    budget: usize,
-    rng: &mut ChaCha8Rng,
-) -> Result<Estimate, ShapleyError> {
+/// The Gaussian-process estimate on a paired draw (nothing random happens after the draw).
+pub(crate) fn estimate(ev: &mut Evaluator, draw: PairedDraw, _rng: &mut ChaCha8Rng) -> Estimate {
     let (n, t) = (ev.num_players(), ev.num_outputs());
-    let PairedDraw {
-        base,
-        full,
-        delta,
-        sample,
-        rows,
-    } = match draw_paired(ev, budget, rng)? {
-        Ok(draw) => draw,
-        Err(trivial) => return Ok(trivial),
-    };
+    let (base, full, delta, sample, rows) = draw.into_parts();
     let pairs = sample.num_pairs();
     // Point 0 is the full coalition (its pair is (full, empty)); then each pair's first side.
     let points: Vec<Coalition> = std::iter::once(Coalition::full(n))
@@ -285,10 +273,10 @@ pub(crate) fn estimate(
         std_err = vec![vec![0.0; t]; n];
     }
     restore_efficiency(&mut phi, &base, &full);
-    Ok(Estimate {
+    Estimate {
         phi,
         std_err: Some(std_err),
         base,
         full,
-    })
+    }
 }

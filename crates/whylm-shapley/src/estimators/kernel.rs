@@ -345,9 +345,30 @@ pub(crate) struct PairedDraw {
     pub rows: Vec<RowId>,
 }
 
+impl PairedDraw {
+    /// (base, full, delta, sample, rows).
+    pub(crate) fn into_parts(self) -> (Vec<f64>, Vec<f64>, Vec<f64>, PairSample, Vec<RowId>) {
+        (self.base, self.full, self.delta, self.sample, self.rows)
+    }
+}
+
+/// Draws and evaluates the paired sample and hands it to `estimate` (kernel, msr and gp differ
+/// only in what they make of it); with one player the answer is already known.
+pub(crate) fn on_paired_draw(
+    ev: &mut Evaluator,
+    budget: usize,
+    rng: &mut ChaCha8Rng,
+    estimate: impl FnOnce(&mut Evaluator, PairedDraw, &mut ChaCha8Rng) -> Estimate,
+) -> Result<Estimate, ShapleyError> {
+    Ok(match draw_paired(ev, budget, rng)? {
+        Ok(draw) => estimate(ev, draw, rng),
+        Err(trivial) => trivial,
+    })
+}
+
 /// Draws and evaluates the paired sample; with one player the answer is already known and is
 /// returned as `Err(estimate)`.
-pub(crate) fn draw_paired(
+fn draw_paired(
     ev: &mut Evaluator,
     budget: usize,
     rng: &mut ChaCha8Rng,
@@ -376,34 +397,22 @@ pub(crate) fn draw_paired(
     }))
 }
 
-pub(crate) fn estimate(
-    ev: &mut Evaluator,
-    budget: usize,
-    rng: &mut ChaCha8Rng,
-) -> Result<Estimate, ShapleyError> {
+/// Kernel regression on a paired draw.
+pub(crate) fn estimate(ev: &mut Evaluator, draw: PairedDraw, rng: &mut ChaCha8Rng) -> Estimate {
     let (n, t) = (ev.num_players(), ev.num_outputs());
-    let PairedDraw {
-        base,
-        full,
-        delta,
-        sample,
-        rows,
-    } = match draw_paired(ev, budget, rng)? {
-        Ok(draw) => draw,
-        Err(trivial) => return Ok(trivial),
-    };
+    let (base, full, delta, sample, rows) = draw.into_parts();
     let b: Vec<f64> = rows
         .iter()
         .flat_map(|&id| ev.row(id).iter().zip(&base).map(|(v, b)| v - b))
         .collect();
     let (mut phi, std_err) = regress(n, t, &sample, &b, &delta, rng);
     restore_efficiency(&mut phi, &base, &full);
-    Ok(Estimate {
+    Estimate {
         phi,
         std_err,
         base,
         full,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -19,10 +19,9 @@
 use rand_chacha::ChaCha8Rng;
 
 use super::cubic_surrogate::{self, CubicSurrogate};
-use super::kernel::{draw_paired, regress, PairSample, PairedDraw};
+use super::kernel::{regress, PairSample, PairedDraw};
 use super::{restore_efficiency, Estimate};
 use crate::evaluator::{Evaluator, RowId};
-use crate::ShapleyError;
 
 /// The cubic surrogate fitted to the odd part of the sampled pairs, one observation per pair.
 pub(crate) fn fit_surrogate(ev: &Evaluator, sample: &PairSample, rows: &[RowId]) -> CubicSurrogate {
@@ -39,22 +38,10 @@ pub(crate) fn fit_surrogate(ev: &Evaluator, sample: &PairSample, rows: &[RowId])
     cubic_surrogate::fit(n, t, &canonical, &odd, &weights)
 }
 
-pub(crate) fn estimate(
-    ev: &mut Evaluator,
-    budget: usize,
-    rng: &mut ChaCha8Rng,
-) -> Result<Estimate, ShapleyError> {
+/// The regression-adjusted estimate on a paired draw.
+pub(crate) fn estimate(ev: &mut Evaluator, draw: PairedDraw, rng: &mut ChaCha8Rng) -> Estimate {
     let (n, t) = (ev.num_players(), ev.num_outputs());
-    let PairedDraw {
-        base,
-        full,
-        delta,
-        sample,
-        rows,
-    } = match draw_paired(ev, budget, rng)? {
-        Ok(draw) => draw,
-        Err(trivial) => return Ok(trivial),
-    };
+    let (base, full, delta, sample, rows) = draw.into_parts();
     let surrogate = fit_surrogate(ev, &sample, &rows);
 
     // Regress the residual v - f (relative to its value at the empty coalition).
@@ -74,10 +61,10 @@ pub(crate) fn estimate(
         }
     }
     restore_efficiency(&mut phi, &base, &full);
-    Ok(Estimate {
+    Estimate {
         phi,
         std_err,
         base,
         full,
-    })
+    }
 }
