@@ -29,7 +29,7 @@ pub use explanation::{efficiency_residual, Explanation};
 pub use game::{FnGame, Game, GameError, TableGame};
 pub use hierarchy::{Group, Hierarchy};
 pub use recommend::recommended_method;
-pub use settings::{Method, Settings};
+pub use settings::{Method, Settings, GP_MAX_BUDGET};
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -61,6 +61,12 @@ pub fn explain<G: Game + ?Sized>(
             players: n,
             limit: settings.exact_limit,
         });
+    }
+    if method == Method::GaussianProcess && budget > GP_MAX_BUDGET {
+        return Err(ShapleyError::InvalidSettings(format!(
+            "gp takes at most {GP_MAX_BUDGET} evaluations (its cost grows with the cube of the budget); \
+             for a budget of {budget} use msr or kernel, or lower the budget"
+        )));
     }
     if budget < minimum {
         return Err(ShapleyError::BudgetTooSmall {

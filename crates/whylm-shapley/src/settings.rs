@@ -96,10 +96,23 @@ impl Method {
             | Method::Kernel
             | Method::RegressionMc
             | Method::GaussianProcess
-            | Method::Partition => (20 * n).max(self.minimum_budget(n)).min(all_coalitions(n)),
+            | Method::Partition => {
+                let budget = (20 * n).max(self.minimum_budget(n)).min(all_coalitions(n));
+                if self == Method::GaussianProcess {
+                    budget.min(GP_MAX_BUDGET)
+                } else {
+                    budget
+                }
+            }
         }
     }
 }
+
+/// The largest budget `gp` accepts: it keeps an m x m matrix of the sampled points (m = half the
+/// budget) and factorises it per output, so memory and time grow with the square and the cube of
+/// the budget (at this size about 130 MB and several seconds per output). Larger budgets are an
+/// error that names msr and kernel instead.
+pub const GP_MAX_BUDGET: usize = 8192;
 
 /// 2^n, saturating.
 pub(crate) fn all_coalitions(n: usize) -> usize {

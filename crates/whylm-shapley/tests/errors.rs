@@ -5,6 +5,7 @@ mod common;
 use common::fn_game;
 use whylm_shapley::{
     explain, Coalition, FnGame, Game, GameError, Hierarchy, Method, Progress, Settings, ShapleyError,
+    GP_MAX_BUDGET,
 };
 
 fn with(method: Method, budget: Option<usize>) -> Settings {
@@ -146,6 +147,18 @@ fn invalid_settings_are_errors() {
         explain(&mut game, &bad_target, None, &mut |_| {}),
         Err(ShapleyError::InvalidSettings(_))
     ));
+    // gp's cost grows with the cube of the budget: above its limit it refuses, naming the
+    // alternatives, and its default budget stays within the limit.
+    let mut wide = fn_game(1000, 1, |c| vec![c.len() as f64]);
+    let too_big = Settings {
+        max_evals: Some(GP_MAX_BUDGET + 1),
+        ..Settings::with_method(Method::GaussianProcess)
+    };
+    match explain(&mut wide, &too_big, None, &mut |_| {}) {
+        Err(ShapleyError::InvalidSettings(msg)) => assert!(msg.contains("msr"), "{msg}"),
+        other => panic!("expected InvalidSettings, got {other:?}"),
+    }
+    assert_eq!(Method::GaussianProcess.default_budget(1000), GP_MAX_BUDGET);
     assert!("bogus".parse::<Method>().is_err());
     assert_eq!("loo".parse::<Method>().unwrap(), Method::LeaveOneOut);
     // Every method's name parses back to it (and serializes to it), msr included.
