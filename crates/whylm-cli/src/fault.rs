@@ -3,6 +3,7 @@
 //! wrong and what to do, so only the classification happens here.
 
 use whylm_explain::ExplainError;
+use whylm_model::BackendError;
 use whylm_model::ModelError;
 use whylm_shapley::ShapleyError;
 use whylm_tokenize::TokenizeError;
@@ -30,6 +31,15 @@ pub fn model_error(error: ModelError) -> anyhow::Error {
     }
 }
 
+/// A backend says itself whether the request or the backend is at fault.
+pub fn backend_error(error: BackendError) -> anyhow::Error {
+    if error.is_user_error() {
+        user(error)
+    } else {
+        error.into()
+    }
+}
+
 /// Budgets, limits and settings come from the options; broken games and hierarchies are whylm's.
 pub fn shapley_error(error: ShapleyError) -> anyhow::Error {
     match error {
@@ -42,8 +52,7 @@ pub fn shapley_error(error: ShapleyError) -> anyhow::Error {
 
 pub fn explain_error(error: ExplainError) -> anyhow::Error {
     match error {
-        ExplainError::Tokenize(inner) => tokenize_error(inner),
-        ExplainError::Model(inner) => model_error(inner),
+        ExplainError::Backend(inner) => backend_error(inner),
         ExplainError::Shapley(inner) => shapley_error(inner),
         // Every other variant describes the request: prompt, target, levels, budget, masker, score.
         _ => user(error),

@@ -59,6 +59,7 @@ fn main() {
         .unwrap_or_else(|e| fail(format!("cannot load {}: {e}", dir.display())));
     let tokenizer = Tokenizer::from_hf_dir(&dir)
         .unwrap_or_else(|e| fail(format!("cannot load the tokenizer of {}: {e}", dir.display())));
+    let backend = whylm_model::Embedded::new(&model, &tokenizer);
     let mut games = Vec::new();
     for (prompt, target) in CASES {
         let start = Instant::now();
@@ -83,8 +84,7 @@ fn main() {
             .unwrap_or_else(|e| fail(format!("cannot tokenize {target:?}: {e}")))
             .ids;
         let mut game = LanguageModelGame::new(
-            &model,
-            &tokenizer,
+            &backend,
             encoding.ids.clone(),
             features.iter().map(|f| f.tokens.clone()).collect(),
             target_ids,

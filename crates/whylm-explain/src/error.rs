@@ -54,11 +54,9 @@ pub enum ExplainError {
     #[error("invalid request: {0}")]
     InvalidRequest(String),
 
-    #[error("tokenizer: {0}")]
-    Tokenize(#[from] whylm_tokenize::TokenizeError),
-
-    #[error("model: {0}")]
-    Model(#[from] whylm_model::ModelError),
+    /// The model backend refused the request or failed; the message is the backend's.
+    #[error("{0}")]
+    Backend(#[from] whylm_backend::BackendError),
 
     #[error("{0}")]
     Shapley(#[from] whylm_shapley::ShapleyError),

@@ -12,15 +12,16 @@ use crate::request::{ExplainRequest, MaskerSpec, ScoreSpec};
 use crate::shap_masker::ShapTextMasker;
 use crate::target_tokens::target_tokens;
 use crate::warnings::{level_warnings, LevelOutcome};
-use whylm_model::{GenerateSettings, Masker, Model, Sampling, ScoreKind, StopReason};
+use whylm_backend::{
+    Backend, Encoding, GenerateSettings, Masker, Sampling, ScoreKind, StopReason, TextTokenizer,
+};
 use whylm_report::{InputToken, LevelExplanation, ModelInfo, ReportDoc, TargetToken, SCHEMA_VERSION};
 use whylm_shapley::{Method, Settings};
-use whylm_tokenize::{Encoding, Tokenizer};
 
-/// The model to explain, with its tokenizer and what the report says about it.
+/// The model to explain (any backend: the embedded runtime, a remote engine, a test double) and what the report
+/// says about it.
 pub struct ExplainModel<'a> {
-    pub model: &'a Model,
-    pub tokenizer: &'a Tokenizer,
+    pub backend: &'a dyn Backend,
     pub info: ModelInfo,
 }
 
@@ -60,7 +61,8 @@ pub fn explain(
     }
     let text = format!("{}{}{}", request.prefix, request.prompt, request.suffix);
     let prompt_range = (request.prefix.len(), request.prefix.len() + request.prompt.len());
-    let encoding = m.tokenizer.encode(&text, true)?;
+    let tokenizer = m.backend.tokenizer();
+    let encoding = tokenizer.encode(&text, true)?;
     let layout = TokenLayout {
         text: &text,
         prompt: prompt_range,
@@ -82,7 +84,7 @@ pub fn explain(
         });
     }
 
-    let context = m.model.config().context_length;
+    let context = m.backend.context_length();
     let too_long = |target: usize| ExplainError::PromptTooLong {
         needed: encoding.len() + target,
         input: encoding.len(),
@@ -92,7 +94,7 @@ pub fn explain(
     let mut warnings = Vec::new();
     let target_ids = match &request.target {
         Some(target) => {
-            let tokens = target_tokens(m.tokenizer, &text, &encoding, target)?;
+            let tokens = target_tokens(tokenizer, &text, &encoding, target)?;
             if tokens.ids.is_empty() {
                 return Err(ExplainError::EmptyTarget {
                     target: target.clone(),
@@ -108,7 +110,7 @@ pub fn explain(
     if encoding.len() + target_ids.len() > context {
         return Err(too_long(target_ids.len()));
     }
-    let score = score_kind(m.tokenizer, &request.score, &text, &encoding, target_ids.len())?;
+    let score = score_kind(tokenizer, &request.score, &text, &encoding, target_ids.len())?;
 
     let shared = LevelInputs {
         request,
@@ -132,12 +134,12 @@ pub fn explain(
         prompt: request.prompt.clone(),
         prefix: request.prefix.clone(),
         suffix: request.suffix.clone(),
-        input_tokens: input_tokens(m.tokenizer, &encoding, &layout),
+        input_tokens: input_tokens(tokenizer, &encoding, &layout),
         target_tokens: target_ids
             .iter()
             .map(|&id| TargetToken {
                 id,
-                text: m.tokenizer.piece_text(id).unwrap_or_default(),
+                text: tokenizer.piece_text(id).unwrap_or_default(),
             })
             .collect(),
         score: request.score.name(),
@@ -177,8 +179,7 @@ fn explain_level(
         request.exact_limit,
     )?;
     let mut game = LanguageModelGame::new(
-        m.model,
-        m.tokenizer,
+        m.backend,
         inputs.encoding.ids.clone(),
         features.iter().map(|f| f.tokens.clone()).collect(),
         inputs.target_ids.to_vec(),
@@ -192,7 +193,7 @@ fn explain_level(
     );
     let batch_size = request
         .batch_size
-        .unwrap_or_else(|| m.model.batch_size_for(seq, t).min(MAX_DEFAULT_BATCH));
+        .unwrap_or_else(|| m.backend.batch_hint(seq, t).min(MAX_DEFAULT_BATCH));
     let settings = Settings {
         method: chosen.method,
         max_evals: chosen.max_evals,
@@ -274,7 +275,7 @@ fn game_masker(
         MaskerSpec::Delete => GameMasker::Tokens(Masker::Delete),
         MaskerSpec::Hide => GameMasker::Tokens(Masker::Hide),
         MaskerSpec::Replace { baseline, collapse } => GameMasker::Tokens(Masker::Replace {
-            baseline: baseline_id(m.tokenizer, baseline.as_deref())?,
+            baseline: baseline_id(m.backend.tokenizer(), baseline.as_deref())?,
             collapse: *collapse,
         }),
         MaskerSpec::Shap { mask_token, collapse } => {
@@ -293,7 +294,7 @@ fn game_masker(
     })
 }
 
-fn baseline_id(tokenizer: &Tokenizer, baseline: Option<&str>) -> Result<u32, ExplainError> {
+fn baseline_id(tokenizer: &dyn TextTokenizer, baseline: Option<&str>) -> Result<u32, ExplainError> {
     match baseline {
         None => ["<unk>", "<pad>", "[UNK]", "[PAD]", "<|endoftext|>"]
             .iter()
@@ -322,7 +323,7 @@ fn baseline_id(tokenizer: &Tokenizer, baseline: Option<&str>) -> Result<u32, Exp
 /// The score; a contrast's alternative is tokenized as the target is (`target_tokens`): it is another
 /// continuation at the same place.
 fn score_kind(
-    tokenizer: &Tokenizer,
+    tokenizer: &dyn TextTokenizer,
     spec: &ScoreSpec,
     context: &str,
     context_encoding: &Encoding,
@@ -367,16 +368,10 @@ fn generate(
     } else {
         Sampling::Greedy
     };
-    // a model that predicts BOS starts a new document (llama2.c's stories stop that way)
-    let mut stop_tokens: Vec<u32> = m.model.config().eos_token_ids.clone();
-    stop_tokens.extend(m.tokenizer.eos_id());
-    stop_tokens.extend(m.tokenizer.bos_id());
-    stop_tokens.sort_unstable();
-    stop_tokens.dedup();
     let settings = GenerateSettings {
         max_new_tokens: g.max_new_tokens,
         sampling,
-        stop_tokens,
+        stop_tokens: m.backend.stop_tokens(),
     };
     let mut count = 0;
     let mut on_token = |_id: u32| {
@@ -386,7 +381,7 @@ fn generate(
             max: g.max_new_tokens,
         });
     };
-    let generation = m.model.generate(input, &settings, &mut on_token)?;
+    let generation = m.backend.generate(input, &settings, &mut on_token)?;
     if generation.tokens.is_empty() {
         let reason = match generation.stop {
             StopReason::StopToken(id) => format!("it predicted stop token {id}"),
@@ -400,7 +395,11 @@ fn generate(
 
 /// Every model input token, with spans relative to the prompt. Tokens outside the prompt (prefix, suffix) are
 /// marked special (never features, always kept) and get an empty span at the prompt's start or end.
-fn input_tokens(tokenizer: &Tokenizer, encoding: &Encoding, layout: &TokenLayout<'_>) -> Vec<InputToken> {
+fn input_tokens(
+    tokenizer: &dyn TextTokenizer,
+    encoding: &Encoding,
+    layout: &TokenLayout<'_>,
+) -> Vec<InputToken> {
     let (ps, pe) = layout.prompt;
     let prompt_tokens = layout.prompt_tokens();
     let mut in_prompt = vec![None; encoding.len()];

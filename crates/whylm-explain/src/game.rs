@@ -3,14 +3,13 @@
 //! coalition's value.
 
 use crate::shap_masker::ShapTextMasker;
-use whylm_model::{masked_row, MaskedRow, Masker, Model, ScoreKind};
+use whylm_backend::{masked_row, Backend, MaskedRow, Masker, ScoreKind};
 use whylm_shapley::{Coalition, Game, GameError};
-use whylm_tokenize::Tokenizer;
 
 /// How a coalition becomes model input.
 #[derive(Debug, Clone)]
 pub enum GameMasker {
-    /// Rows of the original length (delete / hide / replace), built by whylm_model::masked_row.
+    /// Rows of the original length (delete / hide / replace), built by whylm_backend::masked_row.
     Tokens(Masker),
     /// shap's Text masker: a masked string, re-tokenized with BOS; rows of different lengths are left-padded.
     Shap(ShapTextMasker),
@@ -18,8 +17,7 @@ pub enum GameMasker {
 
 /// The game `v(S) = [score of target token t given the prompt with the features outside S masked]_t`.
 pub struct LanguageModelGame<'a> {
-    model: &'a Model,
-    tokenizer: &'a Tokenizer,
+    backend: &'a dyn Backend,
     input_ids: Vec<u32>,
     feature_tokens: Vec<Vec<usize>>,
     target_ids: Vec<u32>,
@@ -35,8 +33,7 @@ impl<'a> LanguageModelGame<'a> {
     /// `input_ids` are the model's input tokens (BOS and prefix/suffix included); `feature_tokens[i]` are the
     /// indices of the input tokens that feature i covers (tokens in no feature are always kept).
     pub fn new(
-        model: &'a Model,
-        tokenizer: &'a Tokenizer,
+        backend: &'a dyn Backend,
         input_ids: Vec<u32>,
         feature_tokens: Vec<Vec<usize>>,
         target_ids: Vec<u32>,
@@ -44,8 +41,7 @@ impl<'a> LanguageModelGame<'a> {
         masker: GameMasker,
     ) -> Result<Self, GameError> {
         let mut game = LanguageModelGame {
-            model,
-            tokenizer,
+            backend,
             input_ids,
             feature_tokens,
             target_ids,
@@ -93,7 +89,7 @@ impl<'a> LanguageModelGame<'a> {
             GameMasker::Tokens(m) => Ok(masked_row(&self.input_ids, keep, m)),
             GameMasker::Shap(m) => {
                 let text = m.masked_text(keep);
-                let encoding = self.tokenizer.encode(&text, true).map_err(|e| {
+                let encoding = self.backend.tokenizer().encode(&text, true).map_err(|e| {
                     GameError::with_source(format!("cannot tokenize the masked text {text:?}"), e)
                 })?;
                 Ok(MaskedRow::full(&encoding.ids))
@@ -142,7 +138,7 @@ impl Game for LanguageModelGame<'_> {
             rows.push(row);
         }
         let scores = self
-            .model
+            .backend
             .score_rows(&rows, &self.target_ids, &self.score)
             .map_err(|e| GameError::with_source(format!("the model failed to score a batch: {e}"), e))?;
         Ok(scores.into_iter().flatten().map(f64::from).collect())

@@ -10,7 +10,7 @@
 //! cannot be split that way (the target's first characters merge with the end of the text into one
 //! token), it is encoded on its own and a warning says so.
 
-use whylm_tokenize::{Encoding, Tokenizer};
+use whylm_backend::{Encoding, TextTokenizer};
 
 use crate::error::ExplainError;
 
@@ -24,7 +24,7 @@ pub struct TargetTokens {
 /// `context` is everything the model reads before the target (prefix, prompt, suffix) and
 /// `context_encoding` its encoding with the model's special tokens (BOS) added.
 pub fn target_tokens(
-    tokenizer: &Tokenizer,
+    tokenizer: &dyn TextTokenizer,
     context: &str,
     context_encoding: &Encoding,
     target: &str,

@@ -2,6 +2,7 @@
 //! changes nothing is reported instead of giving silent zeros; a missing target is generated.
 
 mod common;
+use common::ExplainModelOf;
 
 use common::{load_hf, shared};
 use whylm_explain::{
@@ -104,9 +105,9 @@ fn deleting_every_token_without_bos_is_refused() {
     let tokenizer = Tokenizer::from_tokenizer_json(value.to_string().as_bytes()).unwrap();
     assert!(!tokenizer.adds_bos());
     let loaded = load_hf();
+    let backend = whylm_model::Embedded::new(&loaded.model, &tokenizer);
     let m = ExplainModel {
-        model: &loaded.model,
-        tokenizer: &tokenizer,
+        backend: &backend,
         info: Default::default(),
     };
     let e = error_of(&m, &request("Tom ran.", "He ran."));

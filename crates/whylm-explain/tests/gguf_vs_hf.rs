@@ -2,6 +2,7 @@
 //! permuted for the other RoPE layout, tokenizer converted) agrees to float tolerance.
 
 mod common;
+use common::ExplainModelOf;
 
 use common::{load_gguf, load_hf, max_abs_diff, max_abs_diff_vec};
 use whylm_explain::{explain, ExplainRequest, Level, MaskerSpec, MethodChoice, ScoreSpec};

@@ -1,6 +1,7 @@
 //! The method choice, the partition hierarchy and progress reports through `explain` on the real model.
 
 mod common;
+use common::ExplainModelOf;
 
 use common::load_hf;
 use whylm_explain::{explain, ExplainProgress, ExplainRequest, Level, MethodChoice, ScoreSpec};

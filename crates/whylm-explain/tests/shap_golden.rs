@@ -3,6 +3,7 @@
 //! ../shared/golden/shap_stories260K.json on the real stories260K model.
 
 mod common;
+use common::ExplainModelOf;
 
 use common::{load_hf, max_abs_diff, max_abs_diff_vec, shap_cases, ShapCase};
 use whylm_explain::{
@@ -114,8 +115,7 @@ fn check_every_coalition(loaded: &common::Loaded, case: &ShapCase) {
     let n = features.len();
     assert_eq!(n, case.feature_segment_index.len());
     let mut game = LanguageModelGame::new(
-        &loaded.model,
-        &loaded.tokenizer,
+        loaded,
         encoding.ids.clone(),
         features.iter().map(|f| f.tokens.clone()).collect(),
         target,

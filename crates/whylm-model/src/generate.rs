@@ -6,41 +6,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::error::{ModelError, Result};
-use crate::masking::MaskedRow;
 use crate::model::{LayerKv, Model};
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Sampling {
-    Greedy,
-    Random {
-        temperature: f32,
-        top_k: Option<usize>,
-        top_p: Option<f32>,
-        seed: u64,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct GenerateSettings {
-    pub max_new_tokens: usize,
-    pub sampling: Sampling,
-    /// Generation stops when one of these is produced (it is not included in the output).
-    pub stop_tokens: Vec<u32>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StopReason {
-    StopToken(u32),
-    MaxTokens,
-    ContextFull,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Generation {
-    /// New tokens, without the prompt and without the stop token.
-    pub tokens: Vec<u32>,
-    pub stop: StopReason,
-}
+use whylm_backend::{GenerateSettings, Generation, MaskedRow, Sampling, StopReason};
 
 impl Model {
     /// Generates up to `max_new_tokens` after `prompt`; `on_token` sees each new token.

@@ -9,10 +9,10 @@ use candle_core::{DType, Device, Tensor, D};
 
 use crate::config::{Architecture, Config};
 use crate::error::{ModelError, Result};
-use crate::masking::MaskedRow;
 use crate::prefix::PrefixCache;
 use crate::rope::RopeTables;
 use crate::weights::{require, Linear, Naming, Role, Weight, WeightSource};
+use whylm_backend::MaskedRow;
 
 #[derive(Debug, Clone)]
 enum AttnProj {

@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use candle_core::Tensor;
 
 use crate::error::{ModelError, Result};
-use crate::masking::MaskedRow;
 use crate::model::{LayerKv, Model};
+use whylm_backend::MaskedRow;
 
 /// What a prefix leaves behind: every layer's keys/values (batch 1) and its final hidden states
 /// (len, hidden), which predict the first target token when a row's last visible slot is in it.
@@ -130,7 +130,7 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::masking::{masked_row, Masker};
+    use whylm_backend::{masked_row, Masker};
 
     #[test]
     fn shared_prefix_stops_at_the_first_difference() {

@@ -5,25 +5,9 @@
 use candle_core::{DType, Tensor, D};
 
 use crate::error::{ModelError, Result};
-use crate::masking::MaskedRow;
 use crate::model::Model;
 use crate::prefix::shared_prefix_len;
-
-/// What number to report for each target token y_t.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub enum ScoreKind {
-    /// log p(y_t | ...).
-    #[default]
-    LogProb,
-    /// p(y_t | ...).
-    Prob,
-    /// The raw logit of y_t.
-    Logit,
-    /// log p − log(1 − p), computed as logit(y_t) − logsumexp(other logits), exact even as p → 1.
-    LogOdds,
-    /// logprob(y_t) − logprob(alt_t), one alternative token per target position.
-    Contrast(Vec<u32>),
-}
+use whylm_backend::{MaskedRow, ScoreKind};
 
 /// Token id used for the hidden padding slots (never seen by the model).
 const PAD_ID: u32 = 0;

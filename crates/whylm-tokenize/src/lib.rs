@@ -17,8 +17,10 @@ mod gguf_vocab;
 mod hf;
 mod pieces;
 mod spans;
+mod text_tokenizer;
 mod tokenizer;
 
 pub use error::{Result, TokenizeError};
 pub use gguf_bpe::SUPPORTED_PRE as SUPPORTED_GGUF_PRE_TOKENIZERS;
-pub use tokenizer::{EncodeOptions, Encoding, Tokenizer, TokenizerKind, SUPPORTED_GGUF_MODELS};
+pub use tokenizer::{EncodeOptions, Tokenizer, TokenizerKind, SUPPORTED_GGUF_MODELS};
+pub use whylm_backend::Encoding;

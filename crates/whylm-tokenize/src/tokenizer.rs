@@ -11,6 +11,7 @@ use crate::gguf_vocab::{read_gguf_metadata, GgufVocab};
 use crate::pieces::{bytes_for_display, surface_bytes, PieceStyle};
 use crate::spans::{token_spans, RawToken};
 use crate::{gguf_bpe, gguf_spm, hf};
+use whylm_backend::Encoding;
 
 /// Which tokenization algorithm a tokenizer runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,32 +28,6 @@ pub enum TokenizerKind {
 
 /// GGUF `tokenizer.ggml.model` values this crate converts.
 pub const SUPPORTED_GGUF_MODELS: &[&str] = &["llama", "gpt2"];
-
-/// Token ids with their places in the text.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Encoding {
-    pub ids: Vec<u32>,
-    /// Byte offsets `[start, end)` into the original text, one per id. In order, never
-    /// overlapping, always on UTF-8 character boundaries. Added special tokens (BOS) have an
-    /// empty span where they were added (BOS: `(0, 0)`). When several tokens cover one
-    /// multi-byte character (byte fallback, byte-level pieces), the first gets the whole
-    /// character and the others an empty span at its end. A SentencePiece dummy-prefix `▁`
-    /// that stands alone gets an empty span.
-    pub spans: Vec<(usize, usize)>,
-    /// True for special tokens (control tokens such as BOS, EOS, chat-template markers), whether
-    /// added or found in the text. They are never features.
-    pub special: Vec<bool>,
-}
-
-impl Encoding {
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-    }
-}
 
 /// How to encode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -102,8 +102,11 @@ pub fn run(args: ExplainArgs) -> Result<()> {
     };
     let loaded = load_model_or_default(args.model.as_deref(), args.quiet)?;
     let explain_model = ExplainModel {
-        model: &loaded.model,
-        tokenizer: &loaded.tokenizer,
+        backend: &whylm_model::Embedded {
+            model: &loaded.model,
+            tokenizer: &loaded.tokenizer,
+            name: &loaded.name,
+        },
         info: loaded.report_info(),
     };
     let mut progress = Progress::new(args.quiet);

@@ -7,8 +7,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 use whylm_explain::ExplainModel;
-use whylm_model::{load_gguf_model, load_hf_model, Device, Model};
-use whylm_tokenize::Tokenizer;
+use whylm_model::LoadedModel;
 
 pub fn shared(path: &str) -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/")).join(path)
@@ -22,16 +21,18 @@ pub fn gguf_path() -> PathBuf {
     shared("models/stories260K/stories260K.gguf")
 }
 
-pub struct Loaded {
-    pub model: Model,
-    pub tokenizer: Tokenizer,
+/// A model file loaded with its tokenizer; it is its own backend.
+pub type Loaded = LoadedModel;
+
+/// What `explain` needs: the backend and the report's model description.
+pub trait ExplainModelOf {
+    fn explain_model(&self, name: &str) -> ExplainModel<'_>;
 }
 
-impl Loaded {
-    pub fn explain_model(&self, name: &str) -> ExplainModel<'_> {
+impl ExplainModelOf for Loaded {
+    fn explain_model(&self, name: &str) -> ExplainModel<'_> {
         ExplainModel {
-            model: &self.model,
-            tokenizer: &self.tokenizer,
+            backend: self,
             info: whylm_report::ModelInfo {
                 name: name.into(),
                 path: String::new(),
@@ -42,19 +43,11 @@ impl Loaded {
 }
 
 pub fn load_hf() -> Loaded {
-    let dir = hf_dir();
-    let model = load_hf_model(&dir, &Device::Cpu).expect("the HF stories260K directory loads");
-    let tokenizer = Tokenizer::from_hf_dir(&dir).expect("its tokenizer.json loads");
-    Loaded { model, tokenizer }
+    whylm_model::load(&hf_dir()).expect("the HF stories260K directory loads with its tokenizer.json")
 }
 
 pub fn load_gguf() -> Loaded {
-    let g = load_gguf_model(&gguf_path(), &Device::Cpu).expect("the stories260K GGUF loads");
-    let tokenizer = Tokenizer::from_gguf_metadata(&g.metadata).expect("its embedded tokenizer loads");
-    Loaded {
-        model: g.model,
-        tokenizer,
-    }
+    whylm_model::load(&gguf_path()).expect("the stories260K GGUF loads with its embedded tokenizer")
 }
 
 /// One case of golden/shap_stories260K.json. Fields may be JSON values or strings holding Python literals.

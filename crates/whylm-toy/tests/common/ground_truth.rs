@@ -37,8 +37,7 @@ fn top_word(
     method: MethodChoice,
 ) -> Result<Option<usize>, Box<dyn std::error::Error>> {
     let m = ExplainModel {
-        model: &loaded.model,
-        tokenizer: &loaded.tokenizer,
+        backend: loaded,
         info: whylm_report::ModelInfo {
             name: "whylm-toy".into(),
             path: String::new(),

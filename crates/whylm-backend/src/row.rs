@@ -55,20 +55,6 @@ impl MaskedRow {
     pub fn last_visible(&self) -> Option<usize> {
         self.attend.iter().rposition(|a| *a)
     }
-
-    /// Prepends `n` hidden slots (token `pad_id`, position 0). Hidden slots change nothing, so a
-    /// left-padded row scores exactly like the original.
-    pub fn left_padded(&self, n: usize, pad_id: u32) -> Self {
-        let mut out = Self {
-            token_ids: vec![pad_id; n],
-            attend: vec![false; n],
-            position_ids: vec![0; n],
-        };
-        out.token_ids.extend_from_slice(&self.token_ids);
-        out.attend.extend_from_slice(&self.attend);
-        out.position_ids.extend_from_slice(&self.position_ids);
-        out
-    }
 }
 
 /// Builds the row for one coalition: `keep[i]` says whether input token i is present.
@@ -118,21 +104,6 @@ fn renumber_visible(row: &mut MaskedRow) {
     }
 }
 
-/// Left-pads rows of different lengths with hidden slots so that they share one batch
-/// (used for re-tokenized strings such as shap's text masker).
-pub fn pad_rows(rows: &[MaskedRow], pad_id: u32) -> Vec<MaskedRow> {
-    let width = rows.iter().map(MaskedRow::len).max().unwrap_or(0);
-    rows.iter()
-        .map(|r| r.left_padded(width - r.len(), pad_id))
-        .collect()
-}
-
-/// Rows for token sequences of different lengths, each fully visible, left-padded.
-pub fn rows_from_sequences(sequences: &[Vec<u32>], pad_id: u32) -> Vec<MaskedRow> {
-    let rows: Vec<MaskedRow> = sequences.iter().map(|s| MaskedRow::full(s)).collect();
-    pad_rows(&rows, pad_id)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,13 +148,5 @@ mod tests {
         );
         assert_eq!(plain.attend, vec![true; 5]);
         assert_eq!(plain.position_ids, vec![0, 1, 2, 3, 4]);
-    }
-
-    #[test]
-    fn pad_rows_left_pads_with_hidden_slots() {
-        let rows = rows_from_sequences(&[vec![1, 2, 3], vec![4]], 0);
-        assert_eq!(rows[1].token_ids, vec![0, 0, 4]);
-        assert_eq!(rows[1].attend, vec![false, false, true]);
-        assert_eq!(rows[1].next_position(), 1);
     }
 }
