@@ -8,8 +8,9 @@ use std::fmt::Write;
 use chrono::NaiveDateTime;
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::{Kwargs, Rest, ValueKind};
-use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, UndefinedBehavior, Value};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior, Value};
 
+use crate::pymethods::{is_py_space, python_method};
 use crate::python::{json_dumps, py_str, JsonStyle};
 
 /// The error `raise_exception` raises, kept as the source of minijinja's error so that the renderer can hand back
@@ -45,6 +46,7 @@ pub(crate) fn environment<'s>(now: Option<NaiveDateTime>) -> Result<Environment<
     env.add_filter("tojson", tojson);
     env.add_filter("string", |value: Value| py_str(&value));
     env.add_filter("trim", trim);
+    env.add_filter("wordcount", |text: Value| wordcount(&py_str(&text)));
     env.add_function("raise_exception", |message: Value| -> Result<Value, Error> {
         let message = py_str(&message);
         Err(
@@ -56,42 +58,6 @@ pub(crate) fn environment<'s>(now: Option<NaiveDateTime>) -> Result<Environment<
     Ok(env)
 }
 
-/// Python methods on strings, lists and dicts (minijinja-contrib's pycompat), with `title` and the argument-less
-/// strips done as Python does them.
-fn python_method(state: &mut State, value: &Value, method: &str, args: &[Value]) -> Result<Value, Error> {
-    if let (Some(s), true) = (value.as_str(), args.is_empty()) {
-        match method {
-            "title" => return Ok(Value::from(py_title(s))),
-            "strip" => return Ok(Value::from(s.trim_matches(is_py_space))),
-            "lstrip" => return Ok(Value::from(s.trim_start_matches(is_py_space))),
-            "rstrip" => return Ok(Value::from(s.trim_end_matches(is_py_space))),
-            _ => {}
-        }
-    }
-    minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
-}
-
-/// Python's `str.isspace` for one character: Rust's whitespace plus the four information separators.
-fn is_py_space(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
-}
-
-/// Python's `str.title`: a cased character after a cased one is lowered, any other cased one is raised, so
-/// "they're" becomes "They'Re" (jinja2's `title` filter differs and stays minijinja's).
-fn py_title(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut previous_cased = false;
-    for c in s.chars() {
-        if previous_cased {
-            out.extend(c.to_lowercase());
-        } else {
-            out.extend(c.to_uppercase());
-        }
-        previous_cased = c.is_lowercase() || c.is_uppercase();
-    }
-    out
-}
-
 /// jinja2's `trim` filter: `str(value).strip(chars)`.
 fn trim(value: Value, chars: Option<String>) -> String {
     let text = py_str(&value);
@@ -99,6 +65,12 @@ fn trim(value: Value, chars: Option<String>) -> String {
         Some(chars) => text.trim_matches(|c| chars.contains(c)).to_string(),
         None => text.trim_matches(is_py_space).to_string(),
     }
+}
+
+/// jinja2's `wordcount`: the number of runs of word characters (letters, digits, underscore).
+fn wordcount(text: &str) -> usize {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    text.split(|c| !word(c)).filter(|w| !w.is_empty()).count()
 }
 
 /// transformers' `tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False)`: json.dumps with

@@ -17,6 +17,7 @@ mod discover;
 mod env;
 mod error;
 mod message;
+mod pymethods;
 mod python;
 mod spans;
 mod template;

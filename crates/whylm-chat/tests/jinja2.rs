@@ -16,6 +16,8 @@ struct Case {
     add_generation_prompt: bool,
     vars: Vars,
     expected: Result<String, String>,
+    /// Why whylm is known to render this differently (tests/data/make_jinja2_cases.py, KNOWN_DIFFERENCES).
+    known_difference: Option<String>,
 }
 
 fn manifest() -> PathBuf {
@@ -69,6 +71,10 @@ fn case(json: &Json) -> Case {
         "{label} / {} messages / add_generation_prompt={add_generation_prompt}",
         messages.len()
     );
+    let known_difference = json
+        .get("known_difference")
+        .and_then(Json::as_str)
+        .map(str::to_string);
     Case {
         label,
         template,
@@ -76,14 +82,16 @@ fn case(json: &Json) -> Case {
         add_generation_prompt,
         vars,
         expected,
+        known_difference,
     }
 }
 
 #[test]
 fn every_case_renders_as_jinja2_does_in_transformers() {
     let cases = cases();
-    assert_eq!(cases.len(), 50);
+    assert_eq!(cases.len(), 75);
     let mut failures = Vec::new();
+    let mut known = Vec::new();
     for case in &cases {
         let got = case
             .template
@@ -93,11 +101,17 @@ fn every_case_renders_as_jinja2_does_in_transformers() {
             (Err(TemplateError::Raised { message }), Err(want)) => message == want,
             _ => false,
         };
-        if !ok {
-            failures.push(format!(
+        match (&case.known_difference, ok) {
+            (None, false) => failures.push(format!(
                 "{}\n  want {:?}\n  got  {:?}",
                 case.label, case.expected, got
-            ));
+            )),
+            (Some(why), false) => known.push(why.clone()),
+            (Some(_), true) => failures.push(format!(
+                "{}: listed as a known difference but matches",
+                case.label
+            )),
+            (None, true) => {}
         }
     }
     assert!(
@@ -107,6 +121,7 @@ fn every_case_renders_as_jinja2_does_in_transformers() {
         cases.len(),
         failures.join("\n")
     );
+    assert_eq!(known.len(), 2, "known differences: {known:?}");
 }
 
 fn check_spans(case: &Case, rendered: &RenderedChat) -> usize {
@@ -135,7 +150,10 @@ fn check_spans(case: &Case, rendered: &RenderedChat) -> usize {
 fn spans_slice_their_contents_in_every_rendered_case() {
     let mut none = 0;
     let mut search = 0;
-    for case in cases().iter().filter(|c| c.expected.is_ok()) {
+    for case in cases()
+        .iter()
+        .filter(|c| c.expected.is_ok() && c.known_difference.is_none())
+    {
         let rendered = case
             .template
             .render_with_spans(&case.messages, case.add_generation_prompt, &case.vars)

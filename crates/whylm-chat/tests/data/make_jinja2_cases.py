@@ -119,6 +119,38 @@ INLINE_CASES = [
     "{{ messages | selectattr('role', 'equalto', 'user') | list | length }}{{ messages | rejectattr('role', 'eq', 'user') | list | length }}",
     "{{ ('%s-%d' | format('a', 3)) }}|{{ '{}+{}'.format(1, 2) }}|{{ 'a' in 'cat' }}|{{ [1,2] + [3] }}",
 ]
+# More Python-isms: operators, filters, tests, macros, loop variables and string methods.
+INLINE_CASES += [
+    "{{ 'a' ~ none ~ true ~ 1.5 }}",
+    "{{ 'x' * 3 }}|{{ 10 % 3 }}|{{ 2 ** 3 }}|{{ 1 / 3 }}|{{ -0.0 }}|{{ 2 | float }}|{{ '3' | int + 1 }}|{{ 3.7 | int }}",
+    "{{ [3, 1, 2] | sort }}|{{ [1, 2] | reverse | list }}|{{ [1, 1, 2] | unique | list }}|{{ [1, 2] | sum }}|{{ [4, 2] | max }}",
+    "{{ 'abc'[::-1] }}|{{ 'Hello' | lower }}|{{ 'hello world' | capitalize }}|{{ 'hello' | replace('l', 'L') }}|{{ range(3) | list }}",
+    "{{ x | default('d') }}|{{ none | default('d') }}|{{ none | default('d', true) }}|{{ '' | default('e', true) }}",
+    "{% macro f(x, y=2) %}[{{ x }},{{ y }}]{% endmacro %}{{ f(1) }}{{ f(3, y=4) }}",
+    "{{ 'abc' is string }}{{ 1 is number }}{{ [1] is iterable }}{{ {} is mapping }}{{ 'a' is iterable }}{{ none is none }}{{ 1 is string }}",
+    "{{ true and 'x' }}|{{ none or 'y' }}|{{ 0 or '' }}|{{ not none }}|{{ 'a' if false }}|{{ [1, 2][5] }}|",
+    "{{ 'role' in messages[0] }}|{{ messages[0].keys() | list }}|{{ messages[0].values() | list }}",
+    "{{ 'x'.join(['a', 'b']) }}|{{ ' '.join(messages | map(attribute='role')) }}|{{ 'Abc'.lower().islower() }}|{{ 'line1\\nline2' | indent(2) }}",
+    "{{ '%s' | format(none) }}|{{ '%s and %s' | format(true, 1.0) }}|{{ 1 == 1.0 }}|{{ 'a' < 'b' }}|{{ dict(a=1) | tojson }}|{{ dict(a=1).a }}",
+    "{{ messages | tojson(indent=2) }}",
+    "{{ 'abc' | first }}{{ 'abc' | last }}{{ 5 | string | length }}{{ [1, 2] | join }}{{ [1, 2] | join(', ') }}|{{ 'a b c' | wordcount }}",
+    "{{ messages | map(attribute='content') | map('length') | list }}|{{ messages | selectattr('content') | list | length }}",
+    "{% for m in messages if m.role != 'system' %}{{ loop.index }}/{{ loop.length }}:{{ loop.first }}{{ loop.last }} {% endfor %}",
+    "{% for m in messages %}{{ loop.previtem.role if loop.previtem is defined else '-' }}>{{ loop.nextitem.role if not loop.last else '-' }} {% endfor %}",
+    "{% set x %}block {{ 1 }}{% endset %}{{ x }}|{{ x | length }}",
+    "{% if messages[0]['role'] == 'system' %}{% set loop_messages = messages[1:] %}{% else %}{% set loop_messages = messages %}{% endif %}{{ loop_messages | length }}",
+    "{{ (messages | selectattr('role', 'equalto', 'user') | first).content }}|{{ messages | map(attribute='role') | select('equalto', 'user') | list }}",
+    "{{ messages[1]['content'] | trim | lower }}|{{ messages[1].content.strip().split()[1] }}|{{ messages[1].content.count('e') }}",
+    "{{ 'snake_case_name'.split('_') | map('capitalize') | join('') }}|{{ 'abc'.find('c') }}|{{ 'a.b.c'.rsplit('.', 1) }}",
+    "{{ 'ab'.center(6, '*') }}|{{ 'ab'.zfill(4) }}|{{ 'ab'.ljust(4) }}|",
+    "{{ 1000000.0 }}|{{ 1e-5 }}|{{ 123456789.123 }}|{{ 2.5 | round }}|{{ 2.567 | round(2) }}|{{ -3 | abs }}",
+]
+# What whylm renders differently from jinja2, kept so that the list stays honest: the test checks that these still
+# differ, so fixing one means moving it up.
+KNOWN_DIFFERENCES = [
+    ("{{ messages[0] | items | list }}", "minijinja has no tuples: items print as ['role', 'system'], not ('role', 'system')"),
+    ("{{ '%d items' % 3 }}", "minijinja has no printf-style % on strings; use '%d items' | format(3)"),
+]
 INLINE_MESSAGES = [
     {"role": "system", "content": "Sys"},
     {"role": "user", "content": "Hello there"},
@@ -140,6 +172,11 @@ def main():
         case = {"source": source, "messages": INLINE_MESSAGES, "add_generation_prompt": False}
         case["variables_json"] = {key: json.dumps(value) for key, value in BASE.items()}
         case.update(render(source, INLINE_MESSAGES, False, BASE))
+        cases.append(case)
+    for source, why in KNOWN_DIFFERENCES:
+        case = {"source": source, "messages": INLINE_MESSAGES, "add_generation_prompt": False, "known_difference": why}
+        case["variables_json"] = {}
+        case.update(render(source, INLINE_MESSAGES, False, {}))
         cases.append(case)
     out = pathlib.Path(__file__).with_name("jinja2_cases.json")
     out.write_text(json.dumps(cases, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
