@@ -10,7 +10,7 @@ use minijinja::syntax::SyntaxConfig;
 use minijinja::value::{Kwargs, Rest, ValueKind};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior, Value};
 
-use crate::pymethods::{is_py_space, python_method};
+use crate::pymethods::{is_py_space, python_method, MAX_WIDTH};
 use crate::python::{json_dumps, py_str, JsonStyle};
 
 /// The error `raise_exception` raises, kept as the source of minijinja's error so that the renderer can hand back
@@ -97,7 +97,16 @@ fn tojson(value: Value, args: Rest<Value>, kwargs: Kwargs) -> Result<String, Err
     let indent = match indent.filter(|v| !v.is_none()) {
         None => None,
         Some(v) if v.kind() == ValueKind::String => Some(v.as_str().unwrap_or_default().to_string()),
-        Some(v) => Some(" ".repeat(i64::try_from(v)?.max(0) as usize)),
+        Some(v) => {
+            let width = i64::try_from(v)?;
+            if width > MAX_WIDTH {
+                return Err(Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("tojson: indent {width} is over {MAX_WIDTH}"),
+                ));
+            }
+            Some(" ".repeat(width.max(0) as usize))
+        }
     };
     let separators = match separators.filter(|v| !v.is_none()) {
         None => None,
@@ -188,6 +197,13 @@ mod tests {
             "{\"b\": \"é\", \"a\": [1, 2]}|{\n  \"b\": \"é\",\n  \"a\": [\n    1,\n    2\n  ]\n}|{\"a\":[1,2],\"b\":\"\\u00e9\"}"
         );
         assert!(render("{{ 1 | tojson(bogus=1) }}").is_err());
+        let err = render("{{ [1] | tojson(indent=10000000000) }}").unwrap_err();
+        assert!(err.to_string().contains("indent 10000000000 is over"), "{err}");
+        let err = render("{{ 'a'.ljust(10000000000) }}").unwrap_err();
+        assert!(
+            err.to_string().contains("ljust: width 10000000000 is over"),
+            "{err}"
+        );
     }
 
     #[test]

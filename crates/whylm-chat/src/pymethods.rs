@@ -30,10 +30,24 @@ fn string_method(s: &str, method: &str, args: &[Value]) -> Option<Result<Value, 
         "removeprefix" => from_args(args).map(|(p,): (&str,)| Value::from(s.strip_prefix(p).unwrap_or(s))),
         "removesuffix" => from_args(args).map(|(p,): (&str,)| Value::from(s.strip_suffix(p).unwrap_or(s))),
         "ljust" | "rjust" | "center" => pad(s, method, args),
-        "zfill" => from_args(args).map(|(width,): (i64,)| Value::from(zfill(s, width))),
+        "zfill" => from_args(args)
+            .and_then(|(width,): (i64,)| check_width(method, width).map(|()| Value::from(zfill(s, width)))),
         _ => return None,
     };
     Some(result)
+}
+
+/// The widest padding whylm builds (Python would try any width and run out of memory on absurd ones).
+pub(crate) const MAX_WIDTH: i64 = 1 << 20;
+
+fn check_width(method: &str, width: i64) -> Result<(), Error> {
+    if width > MAX_WIDTH {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("{method}: width {width} is over {MAX_WIDTH}"),
+        ));
+    }
+    Ok(())
 }
 
 /// Python's `str.isspace` for one character: Rust's whitespace plus the four information separators.
@@ -94,6 +108,7 @@ fn rsplit(s: &str, sep: Option<&str>, max: Option<i64>) -> Value {
 /// `ljust`, `rjust` and `center(width, fillchar=' ')`, counting characters as Python does.
 fn pad(s: &str, method: &str, args: &[Value]) -> Result<Value, Error> {
     let (width, fill): (i64, Option<&str>) = from_args(args)?;
+    check_width(method, width)?;
     let fill = match fill.map(|f| f.chars().collect::<Vec<_>>()) {
         None => ' ',
         Some(chars) if chars.len() == 1 => chars[0],
