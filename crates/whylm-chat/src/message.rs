@@ -1,12 +1,14 @@
 //! Chat messages and the JSON every chat API uses for them: `[{"role": "...", "content": "..."}]` or
 //! `{"messages": [...]}`.
 
+use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::error::ChatError;
 
 /// Who speaks a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Role {
     System,
     User,
@@ -45,8 +47,8 @@ impl std::fmt::Display for Role {
     }
 }
 
-/// One turn of a conversation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One turn of a conversation (serializes as `{"role": "user", "content": "..."}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Message {
     pub role: Role,
     pub content: String,

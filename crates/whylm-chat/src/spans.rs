@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use minijinja::value::ValueKind;
 use minijinja::Value;
+use serde::Serialize;
 
 use crate::error::TemplateError;
 use crate::message::Message;
@@ -21,8 +22,9 @@ const MARK_BASE: u32 = 0x10_0000;
 const MARK_LAST: u32 = 0x10_FFFD;
 const MAX_MARKED: usize = ((MARK_LAST - MARK_BASE) / 2) as usize;
 
-/// A rendered conversation and where its parts are.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A rendered conversation and where its parts are (serializes as JSON for `--json` output; ranges as
+/// `{"start", "end"}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RenderedChat {
     /// The text the template produced (what transformers' `apply_chat_template(..., tokenize=False)` gives).
     pub text: String,
@@ -37,14 +39,15 @@ pub struct RenderedChat {
 }
 
 /// A message's content inside the rendered text, as byte offsets.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ContentSpan {
     pub range: Range<usize>,
     pub fit: SpanFit,
 }
 
 /// How much of the content the span holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum SpanFit {
     /// `text[range] == content`.
     Whole,
@@ -53,7 +56,8 @@ pub enum SpanFit {
 }
 
 /// How the spans were found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum SpanMethod {
     /// From markers around each content: exact even where contents repeat or the template reorders them.
     Markers,

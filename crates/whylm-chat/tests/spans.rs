@@ -145,3 +145,28 @@ fn the_generation_prompt_is_the_tail_the_flag_adds() {
     assert!(phi.text.ends_with("<|assistant|>\n"));
     assert_eq!(phi.generation_prompt, None);
 }
+
+#[test]
+fn a_rendering_serializes_as_json() {
+    let chat = system_user(None, "Hi");
+    let rendered = template("HuggingFaceTB-SmolLM2-135M-Instruct.jinja")
+        .render_with_spans(&chat, true, &vars())
+        .unwrap();
+    let json = serde_json::to_value(&rendered).unwrap();
+    let span = &json["spans"][0];
+    let (start, end) = (
+        span["range"]["start"].as_u64().unwrap(),
+        span["range"]["end"].as_u64().unwrap(),
+    );
+    assert_eq!(&rendered.text[start as usize..end as usize], "Hi");
+    assert_eq!(
+        (span["fit"].as_str(), json["method"].as_str()),
+        (Some("whole"), Some("markers"))
+    );
+    assert_eq!(
+        json["generation_prompt"]["end"].as_u64(),
+        Some(rendered.text.len() as u64)
+    );
+    let message = serde_json::to_string(&chat[0]).unwrap();
+    assert_eq!(message, r#"{"role":"user","content":"Hi"}"#);
+}
