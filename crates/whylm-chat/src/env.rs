@@ -216,6 +216,18 @@ mod tests {
     }
 
     #[test]
+    fn strftime_now_reads_the_local_clock_when_none_is_fixed() {
+        // Two readings of the local clock straddle the rendering; the month can only change between them.
+        let before = chrono::Local::now().format("%Y-%m").to_string();
+        let out = environment(None)
+            .unwrap()
+            .render_str("{{ strftime_now('%Y-%m') }}", ())
+            .unwrap();
+        let after = chrono::Local::now().format("%Y-%m").to_string();
+        assert!(out == before || out == after, "{out} vs {before}/{after}");
+    }
+
+    #[test]
     fn raise_exception_keeps_its_message_as_the_source() {
         let err = render("{{ raise_exception('No system role') }}").unwrap_err();
         let raised = std::error::Error::source(&err).and_then(|s| s.downcast_ref::<Raised>());
