@@ -6,10 +6,12 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::error::{ModelError, Result};
-use crate::model::{LayerKv, Model};
+use crate::forward::{ForwardOptions, Prepared};
+use crate::layers::LayerKv;
+use crate::llama::Llama;
 use whylm_backend::{GenerateSettings, Generation, MaskedRow, Sampling, StopReason};
 
-impl Model {
+impl Llama {
     /// Generates up to `max_new_tokens` after `prompt`; `on_token` sees each new token.
     pub fn generate(
         &self,
@@ -22,7 +24,7 @@ impl Model {
                 "the prompt is empty; generation needs at least one token (e.g. BOS)".into(),
             ));
         }
-        self.check_context(prompt.len())?;
+        self.config.check_positions(prompt.len())?;
         let mut rng = match &settings.sampling {
             Sampling::Random { seed, .. } => Some(ChaCha8Rng::seed_from_u64(*seed)),
             Sampling::Greedy => None,
@@ -31,7 +33,7 @@ impl Model {
         let mut tokens = Vec::new();
         let mut cache: Option<Vec<LayerKv>> = None;
         while tokens.len() < settings.max_new_tokens {
-            if seq.len() >= self.config().context_length {
+            if seq.len() >= self.config.context_length {
                 return Ok(Generation {
                     tokens,
                     stop: StopReason::ContextFull,
@@ -65,9 +67,7 @@ impl Model {
             stop: StopReason::MaxTokens,
         })
     }
-}
 
-impl Model {
     /// Logits after `seq`, running only the slots that `cache` does not hold yet; the cache is
     /// extended to all of `seq`.
     fn next_logits(&self, seq: &[u32], cache: &mut Option<Vec<LayerKv>>) -> Result<Vec<f32>> {
@@ -76,18 +76,25 @@ impl Model {
             None => 0,
         };
         if done >= seq.len() {
-            return Err(ModelError::InvalidInput(
-                "generation cache is ahead of the sequence; this is a bug in whylm-model".into(),
-            ));
+            return Err(ModelError::Internal(format!(
+                "the generation cache holds {done} slots but the sequence has only {}",
+                seq.len()
+            )));
         }
         let row = MaskedRow {
             token_ids: seq[done..].to_vec(),
             attend: vec![true; seq.len() - done],
             position_ids: (done as u32..seq.len() as u32).collect(),
         };
-        let prepared = self.prepare_after(&[row], done)?;
-        let (hidden, kv) = self.run(&prepared, cache.as_deref(), true, false, None)?;
-        *cache = Some(kv);
+        let prepared = Prepared::rows(&[row], done, &self.config, &self.device)?;
+        let options = ForwardOptions {
+            past: cache.as_deref(),
+            keep_kv: true,
+            ..ForwardOptions::default()
+        };
+        let out = self.forward(&prepared, options)?;
+        let hidden = out.hidden;
+        *cache = Some(out.kv);
         let last = hidden.narrow(0, hidden.dim(0)? - 1, 1)?;
         Ok(self.head(&last, false)?.squeeze(0)?.to_vec1::<f32>()?)
     }
