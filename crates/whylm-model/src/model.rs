@@ -134,7 +134,7 @@ impl Model {
         settings: &GenerateSettings,
         on_token: &mut dyn FnMut(u32),
     ) -> Result<Generation> {
-        self.llama.generate(prompt, settings, on_token)
+        crate::generate::generate(&self.llama, prompt, settings, on_token)
     }
 
     /// Logits at every slot of the rows (equal lengths), shape (b, s, vocab). Meant for

@@ -1,14 +1,11 @@
-//! Masked, batched teacher-forced scoring: the target is appended after each row and only the
-//! T positions that predict target tokens go through the output head; only T numbers per row
-//! leave the device.
+//! The pieces of masked teacher-forced scoring: rows reduced to their visible slots, the layout
+//! of a batch (each row, padding, the target) with the positions that predict target tokens,
+//! and the scores of each kind from those positions' logits.
 
 use candle_core::{DType, Tensor, D};
 
 use crate::error::{ModelError, Result};
-use crate::forward::{ForwardOptions, Prepared};
 use crate::llama::Llama;
-use crate::prefix::shared_prefix_len;
-use crate::scorer::Scorer;
 use whylm_backend::{MaskedRow, ScoreKind};
 
 /// Token id used for the hidden padding slots (never seen by the model).
@@ -16,121 +13,15 @@ const PAD_ID: u32 = 0;
 
 /// How a batch runs: each row as [its slots after the shared prefix; hidden padding up to the
 /// longest row; the target], and which hidden states predict the target tokens.
-struct BatchLayout {
-    suffixes: Vec<MaskedRow>,
+pub(crate) struct BatchLayout {
+    pub suffixes: Vec<MaskedRow>,
     /// Indices into the hidden states [shared prefix slots; row 0 suffix; row 1 suffix; ...]:
     /// T per row, in order.
-    predictors: Vec<u32>,
-}
-
-impl Scorer {
-    /// Scores `target_ids` after every row: `result[r][t]` is the score of target t given row r
-    /// and target tokens < t. Rows may differ in length; hidden slots cost nothing (they are
-    /// dropped before the forward).
-    pub fn score_rows(
-        &self,
-        llama: &Llama,
-        rows: &[MaskedRow],
-        target_ids: &[u32],
-        kind: &ScoreKind,
-    ) -> Result<Vec<Vec<f32>>> {
-        let t = target_ids.len();
-        if t == 0 {
-            return Err(ModelError::InvalidInput(
-                "the target is empty; give at least one target token".into(),
-            ));
-        }
-        if let ScoreKind::Contrast(alt) = kind {
-            if alt.len() != t {
-                return Err(ModelError::InvalidInput(format!(
-                    "contrast needs one alternative per target token: {} alternatives for {t} targets",
-                    alt.len()
-                )));
-            }
-        }
-        let vocab = llama.config.vocab_size as u32;
-        let extra: &[u32] = match kind {
-            ScoreKind::Contrast(alt) => alt,
-            _ => &[],
-        };
-        if let Some(bad) = target_ids.iter().chain(extra).find(|id| **id >= vocab) {
-            return Err(ModelError::InvalidInput(format!(
-                "target token id {bad} is outside the vocabulary of {vocab}"
-            )));
-        }
-        // Hidden slots are never attended and never predict, so dropping them changes no
-        // score; rows are then batched shortest first so that batches need little padding.
-        let compact = rows
-            .iter()
-            .enumerate()
-            .map(|(r, row)| visible_slots(r, row))
-            .collect::<Result<Vec<_>>>()?;
-        let mut order: Vec<usize> = (0..compact.len()).collect();
-        order.sort_by_key(|&r| compact[r].len());
-        let width = compact.iter().map(MaskedRow::len).max().unwrap_or(0);
-        // Every batch shares at least the prefix common to all rows.
-        let shared = if self.prefix_sharing {
-            shared_prefix_len(&compact)
-        } else {
-            0
-        };
-        let per_batch = self.batch_size_after(&llama.config, shared, width - shared + t, t);
-        let mut out = vec![Vec::new(); rows.len()];
-        for chunk in order.chunks(per_batch) {
-            let batch: Vec<MaskedRow> = chunk.iter().map(|&r| compact[r].clone()).collect();
-            for (&r, scores) in chunk
-                .iter()
-                .zip(self.score_batch(llama, &batch, target_ids, kind)?)
-            {
-                out[r] = scores;
-            }
-        }
-        Ok(out)
-    }
-
-    /// Scores rows of visible slots (lengths may differ); the rows' common prefix runs once
-    /// (from the cache when it holds it).
-    fn score_batch(
-        &self,
-        llama: &Llama,
-        rows: &[MaskedRow],
-        target: &[u32],
-        kind: &ScoreKind,
-    ) -> Result<Vec<Vec<f32>>> {
-        let shared = if self.prefix_sharing {
-            shared_prefix_len(rows)
-        } else {
-            0
-        };
-        let layout = BatchLayout::new(llama, rows, target, shared)?;
-        let (config, device) = (&llama.config, &llama.device);
-        let hidden = if shared > 0 {
-            let first = &rows[0];
-            let prefix = self.prefix_cache.shared_prefix(
-                llama,
-                &first.token_ids[..shared],
-                &first.position_ids[..shared],
-            )?;
-            let prepared = Prepared::rows(&layout.suffixes, shared, config, device)?;
-            let options = ForwardOptions {
-                past: Some(&prefix.kv),
-                ..ForwardOptions::default()
-            };
-            let suffix_hidden = llama.forward(&prepared, options)?.hidden;
-            Tensor::cat(&[&prefix.hidden, &suffix_hidden], 0)?
-        } else {
-            let prepared = Prepared::rows(&layout.suffixes, 0, config, device)?;
-            llama.forward(&prepared, ForwardOptions::default())?.hidden
-        };
-        let idx = Tensor::from_vec(layout.predictors, rows.len() * target.len(), device)?;
-        let logits = llama.head(&hidden.index_select(&idx, 0)?, false)?;
-        let flat = scores_from_logits(&logits, rows.len(), target, kind)?;
-        Ok(flat.chunks(target.len()).map(<[f32]>::to_vec).collect())
-    }
+    pub predictors: Vec<u32>,
 }
 
 impl BatchLayout {
-    fn new(llama: &Llama, rows: &[MaskedRow], target: &[u32], shared: usize) -> Result<Self> {
+    pub fn new(llama: &Llama, rows: &[MaskedRow], target: &[u32], shared: usize) -> Result<Self> {
         let t = target.len();
         let width = rows.iter().map(MaskedRow::len).max().unwrap_or(0);
         // Each row runs only its slots after the shared prefix, then the target.
@@ -171,7 +62,12 @@ impl BatchLayout {
 }
 
 /// The scores of `kind` from the logits (rows * T, vocab) of the predicting positions.
-fn scores_from_logits(logits: &Tensor, rows: usize, target: &[u32], kind: &ScoreKind) -> Result<Vec<f32>> {
+pub(crate) fn scores_from_logits(
+    logits: &Tensor,
+    rows: usize,
+    target: &[u32],
+    kind: &ScoreKind,
+) -> Result<Vec<f32>> {
     let device = logits.device();
     let t = target.len();
     let targets: Vec<u32> = (0..rows).flat_map(|_| target.iter().copied()).collect();
@@ -199,7 +95,7 @@ fn scores_from_logits(logits: &Tensor, rows: usize, target: &[u32], kind: &Score
 }
 
 /// The visible slots of `row` (index `r` in the caller's list, for messages).
-fn visible_slots(r: usize, row: &MaskedRow) -> Result<MaskedRow> {
+pub(crate) fn visible_slots(r: usize, row: &MaskedRow) -> Result<MaskedRow> {
     let n = row.token_ids.len();
     if row.attend.len() != n || row.position_ids.len() != n {
         return Err(ModelError::InvalidInput(format!(

@@ -1,8 +1,17 @@
-//! Scoring state, apart from the weights: the memory budget that sizes batches, whether rows
-//! share their common prefix, and the cached prefix itself.
+//! Masked, batched teacher-forced scoring and its state, apart from the weights: the memory
+//! budget that sizes batches, whether rows share their common prefix, and the cached prefix.
+//! The target is appended after each row and only the T positions that predict target tokens
+//! go through the output head; only T numbers per row leave the device.
+
+use candle_core::Tensor;
 
 use crate::config::Config;
-use crate::prefix::PrefixCache;
+use crate::error::{ModelError, Result};
+use crate::forward::{ForwardOptions, Prepared};
+use crate::llama::Llama;
+use crate::prefix::{shared_prefix_len, PrefixCache};
+use crate::score::{scores_from_logits, visible_slots, BatchLayout};
+use whylm_backend::{MaskedRow, ScoreKind};
 
 /// Default memory budget for one scoring batch (activations + attention), in bytes.
 pub const DEFAULT_MEMORY_BUDGET: usize = 1 << 30;
@@ -41,6 +50,112 @@ impl Scorer {
     pub fn batch_size_after(&self, c: &Config, past: usize, seq: usize, targets: usize) -> usize {
         let budget = self.memory_budget.saturating_sub(prefix_memory_estimate(c, past));
         (budget / row_memory_estimate_after(c, past, seq, targets).max(1)).max(1)
+    }
+}
+
+impl Scorer {
+    /// Scores `target_ids` after every row: `result[r][t]` is the score of target t given row r
+    /// and target tokens < t. Rows may differ in length; hidden slots cost nothing (they are
+    /// dropped before the forward).
+    pub fn score_rows(
+        &self,
+        llama: &Llama,
+        rows: &[MaskedRow],
+        target_ids: &[u32],
+        kind: &ScoreKind,
+    ) -> Result<Vec<Vec<f32>>> {
+        let t = target_ids.len();
+        if t == 0 {
+            return Err(ModelError::InvalidInput(
+                "the target is empty; give at least one target token".into(),
+            ));
+        }
+        if let ScoreKind::Contrast(alt) = kind {
+            if alt.len() != t {
+                return Err(ModelError::InvalidInput(format!(
+                    "contrast needs one alternative per target token: {} alternatives for {t} targets",
+                    alt.len()
+                )));
+            }
+        }
+        let vocab = llama.config.vocab_size as u32;
+        let extra: &[u32] = match kind {
+            ScoreKind::Contrast(alt) => alt,
+            _ => &[],
+        };
+        if let Some(bad) = target_ids.iter().chain(extra).find(|id| **id >= vocab) {
+            return Err(ModelError::InvalidInput(format!(
+                "target token id {bad} is outside the vocabulary of {vocab}"
+            )));
+        }
+        // Hidden slots are never attended and never predict, so dropping them changes no
+        // score; rows are then batched shortest first so that batches need little padding.
+        let compact = rows
+            .iter()
+            .enumerate()
+            .map(|(r, row)| visible_slots(r, row))
+            .collect::<Result<Vec<_>>>()?;
+        let mut order: Vec<usize> = (0..compact.len()).collect();
+        order.sort_by_key(|&r| compact[r].len());
+        let width = compact.iter().map(MaskedRow::len).max().unwrap_or(0);
+        // Every batch shares at least the prefix common to all rows.
+        let shared = if self.prefix_sharing {
+            shared_prefix_len(&compact)
+        } else {
+            0
+        };
+        let per_batch = self.batch_size_after(&llama.config, shared, width - shared + t, t);
+        let mut out = vec![Vec::new(); rows.len()];
+        for chunk in order.chunks(per_batch) {
+            let batch: Vec<MaskedRow> = chunk.iter().map(|&r| compact[r].clone()).collect();
+            for (&r, scores) in chunk
+                .iter()
+                .zip(self.score_batch(llama, &batch, target_ids, kind)?)
+            {
+                out[r] = scores;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Scores rows of visible slots (lengths may differ); the rows' common prefix runs once
+    /// (from the cache when it holds it).
+    fn score_batch(
+        &self,
+        llama: &Llama,
+        rows: &[MaskedRow],
+        target: &[u32],
+        kind: &ScoreKind,
+    ) -> Result<Vec<Vec<f32>>> {
+        let shared = if self.prefix_sharing {
+            shared_prefix_len(rows)
+        } else {
+            0
+        };
+        let layout = BatchLayout::new(llama, rows, target, shared)?;
+        let (config, device) = (&llama.config, &llama.device);
+        let hidden = if shared > 0 {
+            let first = &rows[0];
+            let prefix = self.prefix_cache.shared_prefix(
+                llama,
+                &first.token_ids[..shared],
+                &first.position_ids[..shared],
+            )?;
+            let prepared = Prepared::rows(&layout.suffixes, shared, config, device)?;
+            let options = ForwardOptions {
+                past: Some(&prefix.kv),
+                ..ForwardOptions::default()
+            };
+            let suffix_hidden = llama.forward(&prepared, options)?.hidden;
+            Tensor::cat(&[&prefix.hidden, &suffix_hidden], 0)?
+        } else {
+            let prepared = Prepared::rows(&layout.suffixes, 0, config, device)?;
+            llama.forward(&prepared, ForwardOptions::default())?.hidden
+        };
+        let idx = Tensor::from_vec(layout.predictors, rows.len() * target.len(), device)?;
+        let logits = llama.head(&hidden.index_select(&idx, 0)?, false)?;
+        let flat = scores_from_logits(&logits, rows.len(), target, kind)?;
+        Ok(flat.chunks(target.len()).map(<[f32]>::to_vec).collect())
     }
 }
 
