@@ -112,6 +112,15 @@ fn max_error_to_transformers(model: &Model, items: &[Item]) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// A directory removed when the test ends, passed or failed (the exports are ~1 GB).
+struct RemovedOnDrop(std::path::PathBuf);
+
+impl Drop for RemovedOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// Moves config.json's rope_theta into rope_parameters, as transformers >= 5 writes it.
 fn nest_rope_theta(dir: &std::path::Path) {
     let path = dir.join("config.json");
@@ -133,7 +142,8 @@ fn dequantized_exports_match_transformers_on_f32_weights() {
     let gguf = load_gguf_model(&gguf_path(), &Device::Cpu).expect("GGUF loads");
     let theta = gguf.model.config().rope_theta;
     assert_eq!(theta, 100000.0);
-    let dir = temp_dir("smollm2-f32");
+    let dir = RemovedOnDrop(temp_dir("smollm2-f32"));
+    let dir = &dir.0;
     let f32_gguf = dir.join("smollm2-f32.gguf");
     save_gguf(&gguf.model, &f32_gguf, GgmlDType::F32, &gguf.metadata).expect("GGUF export");
     let hf_dir = dir.join("hf");
@@ -154,7 +164,6 @@ fn dequantized_exports_match_transformers_on_f32_weights() {
         "rope_parameters.rope_theta is read"
     );
     let hf_error = max_error_to_transformers(&from_hf, &items);
-    let _ = std::fs::remove_dir_all(&dir);
     eprintln!("max |whylm - transformers f32|: F32 GGUF {gguf_error:.2e}, HF directory {hf_error:.2e}");
     assert!(gguf_error <= 1e-3, "F32 GGUF: {gguf_error}");
     assert!(hf_error <= 1e-3, "HF directory: {hf_error}");
