@@ -309,3 +309,19 @@ fn gguf_sliding_window_is_read_for_windowed_architectures() {
     let c = Config::from_gguf_metadata(&meta, None, None).unwrap();
     assert_eq!(c.sliding_window, Some(4096));
 }
+
+#[test]
+fn llama_attention_bias_covers_the_output_projection_and_qwen2_does_not() {
+    let llama = fresh(&Config::from_hf_json(&config_json(json!({"attention_bias": true}))).unwrap());
+    let names = llama.hf_tensors().unwrap();
+    for p in ["q_proj", "k_proj", "v_proj", "o_proj"] {
+        assert!(
+            names.contains_key(&format!("model.layers.1.self_attn.{p}.bias")),
+            "{p}"
+        );
+    }
+    let qwen2 = fresh(&Config::from_hf_json(&config_json(json!({"model_type": "qwen2"}))).unwrap());
+    let names = qwen2.hf_tensors().unwrap();
+    assert!(names.contains_key("model.layers.1.self_attn.q_proj.bias"));
+    assert!(!names.contains_key("model.layers.1.self_attn.o_proj.bias"));
+}
