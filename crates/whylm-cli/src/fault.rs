@@ -24,10 +24,10 @@ pub fn tokenize_error(error: TokenizeError) -> anyhow::Error {
 
 /// While running a loaded model: inputs that do not fit are the user's, tensor failures whylm's.
 pub fn model_error(error: ModelError) -> anyhow::Error {
-    match error {
-        ModelError::ContextOverflow { .. } | ModelError::InvalidInput(_) => user(error),
-        ModelError::Tokenizer(_) => user(error),
-        _ => error.into(),
+    if error.is_input_error() {
+        user(error)
+    } else {
+        error.into()
     }
 }
 

@@ -43,11 +43,12 @@ impl LoadedModel {
 
 impl From<ModelError> for BackendError {
     fn from(e: ModelError) -> Self {
-        match e {
-            ModelError::ContextOverflow { .. } | ModelError::InvalidInput(_) | ModelError::Tokenizer(_) => {
-                BackendError::Input(e.to_string())
-            }
-            _ => BackendError::Failed(e.to_string()),
+        // The caller's request is at fault (Input) or whylm / the model files are (Failed,
+        // which includes ModelError::Internal).
+        if e.is_input_error() {
+            BackendError::Input(e.to_string())
+        } else {
+            BackendError::Failed(e.to_string())
         }
     }
 }

@@ -38,8 +38,21 @@ pub enum ModelError {
     Safetensors { path: PathBuf, message: String },
     #[error("the input needs {needed} positions but the model's context is {context}; shorten the prompt or the target")]
     ContextOverflow { needed: usize, context: usize },
+    #[error("the input needs {needed} positions but the model attends only to the last {window} (sliding_window); whylm does not implement windowed attention, so shorten the prompt or the target to at most {window} tokens")]
+    SlidingWindow { needed: usize, window: usize },
+    #[error("{field} = {value} in {source_desc} is not implemented by whylm (it implements {supported}); whylm refuses the model rather than compute something else, so use a model without it")]
+    UnsupportedField {
+        field: String,
+        source_desc: String,
+        value: String,
+        supported: String,
+    },
+    /// The caller's mistake: rows, targets or ids that do not fit the model.
     #[error("invalid input: {0}")]
     InvalidInput(String),
+    /// A broken invariant inside whylm-model: a bug, not the caller's fault.
+    #[error("internal error in whylm-model: {0}; this is a bug, please report it")]
+    Internal(String),
     #[error("tokenizer: {0}")]
     Tokenizer(String),
     #[error("model path {path} is neither a .gguf file nor a directory with config.json; pass a GGUF file or a Hugging Face model directory")]
@@ -51,6 +64,18 @@ pub enum ModelError {
 pub type Result<T, E = ModelError> = std::result::Result<T, E>;
 
 impl ModelError {
+    /// Whether the request (rows, target, prompt length) is at fault rather than whylm or the
+    /// model files.
+    pub fn is_input_error(&self) -> bool {
+        matches!(
+            self,
+            ModelError::ContextOverflow { .. }
+                | ModelError::SlidingWindow { .. }
+                | ModelError::InvalidInput(_)
+                | ModelError::Tokenizer(_)
+        )
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         ModelError::Io {
             path: path.into(),

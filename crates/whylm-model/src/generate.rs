@@ -6,91 +6,96 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::error::{ModelError, Result};
-use crate::model::{LayerKv, Model};
+use crate::forward::{ForwardOptions, Prepared};
+use crate::layers::LayerKv;
+use crate::llama::Llama;
 use whylm_backend::{GenerateSettings, Generation, MaskedRow, Sampling, StopReason};
 
-impl Model {
-    /// Generates up to `max_new_tokens` after `prompt`; `on_token` sees each new token.
-    pub fn generate(
-        &self,
-        prompt: &[u32],
-        settings: &GenerateSettings,
-        on_token: &mut dyn FnMut(u32),
-    ) -> Result<Generation> {
-        if prompt.is_empty() {
-            return Err(ModelError::InvalidInput(
-                "the prompt is empty; generation needs at least one token (e.g. BOS)".into(),
-            ));
-        }
-        self.check_context(prompt.len())?;
-        let mut rng = match &settings.sampling {
-            Sampling::Random { seed, .. } => Some(ChaCha8Rng::seed_from_u64(*seed)),
-            Sampling::Greedy => None,
-        };
-        let mut seq = prompt.to_vec();
-        let mut tokens = Vec::new();
-        let mut cache: Option<Vec<LayerKv>> = None;
-        while tokens.len() < settings.max_new_tokens {
-            if seq.len() >= self.config().context_length {
-                return Ok(Generation {
-                    tokens,
-                    stop: StopReason::ContextFull,
-                });
-            }
-            let logits = self.next_logits(&seq, &mut cache)?;
-            let next = match (&settings.sampling, rng.as_mut()) {
-                (
-                    Sampling::Random {
-                        temperature,
-                        top_k,
-                        top_p,
-                        ..
-                    },
-                    Some(rng),
-                ) if *temperature > 0.0 => sample(&logits, *temperature, *top_k, *top_p, rng),
-                _ => argmax(&logits),
-            };
-            if settings.stop_tokens.contains(&next) {
-                return Ok(Generation {
-                    tokens,
-                    stop: StopReason::StopToken(next),
-                });
-            }
-            on_token(next);
-            tokens.push(next);
-            seq.push(next);
-        }
-        Ok(Generation {
-            tokens,
-            stop: StopReason::MaxTokens,
-        })
+/// Generates up to `max_new_tokens` after `prompt`; `on_token` sees each new token.
+pub(crate) fn generate(
+    llama: &Llama,
+    prompt: &[u32],
+    settings: &GenerateSettings,
+    on_token: &mut dyn FnMut(u32),
+) -> Result<Generation> {
+    if prompt.is_empty() {
+        return Err(ModelError::InvalidInput(
+            "the prompt is empty; generation needs at least one token (e.g. BOS)".into(),
+        ));
     }
+    llama.config.check_positions(prompt.len())?;
+    let mut rng = match &settings.sampling {
+        Sampling::Random { seed, .. } => Some(ChaCha8Rng::seed_from_u64(*seed)),
+        Sampling::Greedy => None,
+    };
+    let mut seq = prompt.to_vec();
+    let mut tokens = Vec::new();
+    let mut cache: Option<Vec<LayerKv>> = None;
+    while tokens.len() < settings.max_new_tokens {
+        if seq.len() >= llama.config.context_length {
+            return Ok(Generation {
+                tokens,
+                stop: StopReason::ContextFull,
+            });
+        }
+        let logits = next_logits(llama, &seq, &mut cache)?;
+        let next = match (&settings.sampling, rng.as_mut()) {
+            (
+                Sampling::Random {
+                    temperature,
+                    top_k,
+                    top_p,
+                    ..
+                },
+                Some(rng),
+            ) if *temperature > 0.0 => sample(&logits, *temperature, *top_k, *top_p, rng),
+            _ => argmax(&logits),
+        };
+        if settings.stop_tokens.contains(&next) {
+            return Ok(Generation {
+                tokens,
+                stop: StopReason::StopToken(next),
+            });
+        }
+        on_token(next);
+        tokens.push(next);
+        seq.push(next);
+    }
+    Ok(Generation {
+        tokens,
+        stop: StopReason::MaxTokens,
+    })
 }
 
-impl Model {
-    /// Logits after `seq`, running only the slots that `cache` does not hold yet; the cache is
-    /// extended to all of `seq`.
-    fn next_logits(&self, seq: &[u32], cache: &mut Option<Vec<LayerKv>>) -> Result<Vec<f32>> {
-        let done = match cache.as_ref().and_then(|c| c.first()) {
-            Some(kv) => kv.len()?,
-            None => 0,
-        };
-        if done >= seq.len() {
-            return Err(ModelError::InvalidInput(
-                "generation cache is ahead of the sequence; this is a bug in whylm-model".into(),
-            ));
-        }
-        let row = MaskedRow {
-            token_ids: seq[done..].to_vec(),
-            attend: vec![true; seq.len() - done],
-            position_ids: (done as u32..seq.len() as u32).collect(),
-        };
-        let prepared = self.prepare_after(&[row], done)?;
-        let (hidden, kv) = self.run(&prepared, cache.as_deref(), true, false, None)?;
-        *cache = Some(kv);
-        let last = hidden.narrow(0, hidden.dim(0)? - 1, 1)?;
-        Ok(self.head(&last, false)?.squeeze(0)?.to_vec1::<f32>()?)
+/// Logits after `seq`, running only the slots that `cache` does not hold yet; the cache is
+/// extended to all of `seq`.
+fn next_logits(llama: &Llama, seq: &[u32], cache: &mut Option<Vec<LayerKv>>) -> Result<Vec<f32>> {
+    let done = match cache.as_ref().and_then(|c| c.first()) {
+        Some(kv) => kv.len()?,
+        None => 0,
+    };
+    if done >= seq.len() {
+        return Err(ModelError::Internal(format!(
+            "the generation cache holds {done} slots but the sequence has only {}",
+            seq.len()
+        )));
     }
+    let row = MaskedRow {
+        token_ids: seq[done..].to_vec(),
+        attend: vec![true; seq.len() - done],
+        position_ids: (done as u32..seq.len() as u32).collect(),
+    };
+    let prepared = Prepared::rows(&[row], done, &llama.config, &llama.device)?;
+    let options = ForwardOptions {
+        past: cache.as_deref(),
+        keep_kv: true,
+        ..ForwardOptions::default()
+    };
+    let out = llama.forward(&prepared, options)?;
+    let hidden = out.hidden;
+    *cache = Some(out.kv);
+    let last = hidden.narrow(0, hidden.dim(0)? - 1, 1)?;
+    Ok(llama.head(&last, false)?.squeeze(0)?.to_vec1::<f32>()?)
 }
 
 /// Index of the largest logit; the lowest index wins ties, NaN never wins.

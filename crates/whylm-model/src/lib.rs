@@ -9,39 +9,57 @@
 //!   [`Model::set_prefix_sharing`]).
 //! - [`Model::generate`], [`Model::attention_probs`], [`Model::forward_train`] (autograd),
 //!   [`save_hf_dir`] / [`save_gguf`] for fixtures and the toy model.
+//!
+//! Inside: `layers` holds the network's pieces (embedding, norm, attention, MLP, block, head),
+//! `llama` puts them together, `scorer` owns the scoring state; `arch` is the one table of
+//! per-architecture differences that `hf_config` and `gguf_config` read files with.
 
+mod arch;
+mod attention_maps;
 mod backend;
 mod config;
 mod error;
+mod export;
+mod forward;
 mod generate;
+mod gguf_config;
+mod hf_config;
+mod layers;
+mod llama;
 mod load;
 mod loaded;
-pub use loaded::{load, load_from_memory, load_on, LoadedModel};
 mod model;
+mod names;
 mod prefix;
 mod rope;
 mod score;
+mod scorer;
 mod sources;
+mod stats;
 mod threads;
 mod weights;
-mod write;
 
+pub use arch::{Architecture, SUPPORTED_ARCHITECTURES};
+pub use attention_maps::AttentionMaps;
 pub use backend::Embedded;
 pub use candle_core::quantized::gguf_file::Value as GgufValue;
 pub use candle_core::quantized::GgmlDType;
 pub use candle_core::{DType, Device, Tensor};
-pub use config::{Architecture, Config, RopeScaling, RopeStyle, SUPPORTED_ARCHITECTURES};
+pub use config::{Config, RopeScaling, RopeStyle};
 pub use error::{ModelError, Result};
+pub use export::{save_gguf, save_hf_dir, save_hf_tensors, save_varmap_hf_dir, storage_type_for, write_gguf};
 pub use generate::{argmax, sample};
 pub use load::{
     is_gguf_file, load_gguf_model, load_gguf_model_from_bytes, load_hf_model, load_hf_model_from_memory,
     GgufModel, ModelFormat, ModelInfo,
 };
-pub use model::{AttentionMaps, Model, WeightStats, DEFAULT_MEMORY_BUDGET};
+pub use loaded::{load, load_from_memory, load_on, LoadedModel};
+pub use model::Model;
+pub use scorer::DEFAULT_MEMORY_BUDGET;
+pub use stats::WeightStats;
 pub use threads::{num_threads, set_num_threads};
 pub use weights::ggml_type_name;
 pub use whylm_backend::{
     masked_row, Backend, BackendError, GenerateSettings, Generation, MaskedRow, Masker, Sampling, ScoreKind,
     StopReason,
 };
-pub use write::{save_gguf, save_hf_dir, save_hf_tensors, save_varmap_hf_dir, storage_type_for, write_gguf};

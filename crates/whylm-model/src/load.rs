@@ -11,8 +11,8 @@ use candle_core::{Device, Tensor};
 use crate::config::Config;
 use crate::error::{ModelError, Result};
 use crate::model::Model;
+use crate::names::Naming;
 use crate::sources::{one_line, GgufSource, MapSource};
-use crate::weights::Naming;
 
 /// Which kind of checkpoint a model came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex};
 use candle_core::Tensor;
 
 use crate::error::{ModelError, Result};
-use crate::model::{LayerKv, Model};
+use crate::forward::{ForwardOptions, Prepared};
+use crate::layers::LayerKv;
+use crate::llama::Llama;
 use whylm_backend::MaskedRow;
 
 /// What a prefix leaves behind: every layer's keys/values (batch 1) and its final hidden states
@@ -64,18 +66,23 @@ pub(crate) fn shared_prefix_len(rows: &[MaskedRow]) -> usize {
         .count()
 }
 
-impl Model {
+impl PrefixCache {
     /// Keys/values and hidden states of the visible slots `ids` at `positions`: taken from the
-    /// cache as far as it agrees, the rest computed after it.
-    pub(crate) fn shared_prefix(&self, ids: &[u32], positions: &[u32]) -> Result<SharedPrefix> {
+    /// cache as far as it agrees, the rest computed after it (and cached).
+    pub(crate) fn shared_prefix(
+        &self,
+        llama: &Llama,
+        ids: &[u32],
+        positions: &[u32],
+    ) -> Result<SharedPrefix> {
         let n = ids.len();
         if n == 0 || positions.len() != n {
-            return Err(ModelError::InvalidInput(format!(
+            return Err(ModelError::Internal(format!(
                 "a shared prefix needs one position per token: {n} tokens, {} positions",
                 positions.len()
             )));
         }
-        let cached = self.prefix_cache().get();
+        let cached = self.get();
         let reuse = cached.as_ref().map_or(0, |e| {
             e.ids
                 .iter()
@@ -105,20 +112,22 @@ impl Model {
             attend: vec![true; n - reuse],
             position_ids: positions[reuse..].to_vec(),
         };
-        let prepared = self.prepare_after(&[tail], reuse)?;
-        let (hidden, kv) = self.run(
+        let prepared = Prepared::rows(&[tail], reuse, &llama.config, &llama.device)?;
+        let out = llama.forward(
             &prepared,
-            head.as_ref().map(|h| h.kv.as_slice()),
-            true,
-            false,
-            None,
+            ForwardOptions {
+                past: head.as_ref().map(|h| h.kv.as_slice()),
+                keep_kv: true,
+                ..ForwardOptions::default()
+            },
         )?;
+        let (hidden, kv) = (out.hidden, out.kv);
         let hidden = match &head {
             Some(h) => Tensor::cat(&[&h.hidden, &hidden], 0)?,
             None => hidden,
         };
         let state = SharedPrefix { kv, hidden };
-        self.prefix_cache().put(Entry {
+        self.put(Entry {
             ids: ids.to_vec(),
             positions: positions.to_vec(),
             state: state.clone(),

@@ -1,10 +1,14 @@
 //! Rotary position embeddings: frequency tables (with Llama-3 / linear / per-frequency scaling)
-//! and the two row layouts (adjacent pairs, rotate-half).
+//! and the two row layouts (adjacent pairs, rotate-half), with the conversion of Q/K weights
+//! between them.
+
+use std::collections::BTreeMap;
 
 use candle_core::{Device, Tensor, D};
 
 use crate::config::{Config, RopeScaling, RopeStyle};
 use crate::error::Result;
+use crate::names::{Naming, Role};
 
 /// cos/sin for every position of the context, shape (context_length, head_dim / 2).
 #[derive(Debug, Clone)]
@@ -114,6 +118,37 @@ impl RopeTables {
             }
         })
     }
+}
+
+/// Converts Q/K weights (and biases) between the two RoPE row layouts, in place.
+/// HF layout = rotate-half; GGUF `llama` layout = adjacent pairs.
+pub(crate) fn permute_qk(
+    tensors: &mut BTreeMap<String, Tensor>,
+    config: &Config,
+    to: RopeStyle,
+) -> Result<()> {
+    let hd = config.head_dim;
+    for l in 0..config.num_layers {
+        for (role, heads) in [(Role::Q, config.num_heads), (Role::K, config.num_kv_heads)] {
+            for bias in [false, true] {
+                let name = Naming::HuggingFace.name(role, l, bias);
+                let Some(w) = tensors.get(&name) else { continue };
+                let cols = if bias { 1 } else { w.dim(1)? };
+                // Interleaved row (head, i, pair) <-> rotate-half row (head, pair, i).
+                let split = match to {
+                    RopeStyle::RotateHalf => (heads, hd / 2, 2, cols),
+                    RopeStyle::Interleaved => (heads, 2, hd / 2, cols),
+                };
+                let p = w
+                    .reshape(split)?
+                    .transpose(1, 2)?
+                    .contiguous()?
+                    .reshape(w.shape())?;
+                tensors.insert(name, p);
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

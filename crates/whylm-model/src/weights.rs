@@ -2,12 +2,14 @@
 //! become plain f32 tensors. A `WeightSource` hands out tensors by canonical role so that one
 //! model builder serves GGUF, safetensors and VarBuilder checkpoints.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{DType, Module, Tensor};
 
 use crate::error::{ModelError, Result};
+use crate::names::{Naming, Role};
 
 /// One stored tensor.
 #[derive(Debug, Clone)]
@@ -81,14 +83,22 @@ pub fn ggml_type_name(dtype: GgmlDType) -> &'static str {
     }
 }
 
-/// A matrix-vector layer y = x W^T (+ b) over rows x of shape (n, in).
+/// A matrix-vector layer y = x W^T (+ b) over rows x of shape (n, in). This is the one place
+/// where the model multiplies by its (possibly quantized) weights.
 #[derive(Debug, Clone)]
 pub(crate) struct Linear {
-    pub weight: QMatMul,
-    pub bias: Option<Tensor>,
+    weight: QMatMul,
+    bias: Option<Tensor>,
 }
 
 impl Linear {
+    pub fn new(weight: &Weight, bias: Option<Tensor>) -> Result<Self> {
+        Ok(Self {
+            weight: weight.to_qmatmul()?,
+            bias,
+        })
+    }
+
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let y = self.weight.forward(x)?;
         Ok(match &self.bias {
@@ -96,6 +106,24 @@ impl Linear {
             None => y,
         })
     }
+
+    /// The weight (dequantized to f32) and bias under their Hugging Face names, for export.
+    pub fn hf_tensors(&self, role: Role, layer: usize, out: &mut BTreeMap<String, Tensor>) -> Result<()> {
+        let n = Naming::HuggingFace;
+        out.insert(n.name(role, layer, false), dequantize(&self.weight)?);
+        if let Some(b) = &self.bias {
+            out.insert(n.name(role, layer, true), b.clone());
+        }
+        Ok(())
+    }
+}
+
+/// A matrix as f32, dequantizing a quantized one.
+pub(crate) fn dequantize(m: &QMatMul) -> Result<Tensor> {
+    Ok(match m {
+        QMatMul::QTensor(q) => q.dequantize(&q.device())?,
+        QMatMul::Tensor(t) | QMatMul::TensorF16(t) => t.to_dtype(DType::F32)?,
+    })
 }
 
 /// Where a model builder gets its tensors. Names are the checkpoint's own names.
@@ -106,79 +134,6 @@ pub(crate) trait WeightSource {
     /// The tensor `name`, or None if absent. `expected` is the shape the model needs (sources
     /// that create tensors, such as a VarMap, use it).
     fn get(&mut self, name: &str, expected: &[usize]) -> Result<Option<Weight>>;
-}
-
-/// Tensor names of one checkpoint format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Naming {
-    Gguf,
-    HuggingFace,
-}
-
-/// Canonical weight roles of a Llama-family layer.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Role {
-    Embed,
-    FinalNorm,
-    Output,
-    AttnNorm,
-    Q,
-    K,
-    V,
-    Qkv,
-    O,
-    FfnNorm,
-    Gate,
-    Up,
-    GateUp,
-    Down,
-}
-
-impl Naming {
-    /// The tensor name of `role` in `layer`; `bias` selects the bias instead of the weight.
-    pub fn name(&self, role: Role, layer: usize, bias: bool) -> String {
-        let suffix = if bias { "bias" } else { "weight" };
-        match self {
-            Naming::Gguf => {
-                let base = match role {
-                    Role::Embed => return format!("token_embd.{suffix}"),
-                    Role::FinalNorm => return format!("output_norm.{suffix}"),
-                    Role::Output => return format!("output.{suffix}"),
-                    Role::AttnNorm => "attn_norm",
-                    Role::Q => "attn_q",
-                    Role::K => "attn_k",
-                    Role::V => "attn_v",
-                    Role::Qkv => "attn_qkv",
-                    Role::O => "attn_output",
-                    Role::FfnNorm => "ffn_norm",
-                    Role::Gate => "ffn_gate",
-                    // llama.cpp stores Phi-3's fused gate+up as ffn_up with twice the rows.
-                    Role::Up | Role::GateUp => "ffn_up",
-                    Role::Down => "ffn_down",
-                };
-                format!("blk.{layer}.{base}.{suffix}")
-            }
-            Naming::HuggingFace => {
-                let base = match role {
-                    Role::Embed => return format!("model.embed_tokens.{suffix}"),
-                    Role::FinalNorm => return format!("model.norm.{suffix}"),
-                    Role::Output => return format!("lm_head.{suffix}"),
-                    Role::AttnNorm => "input_layernorm",
-                    Role::Q => "self_attn.q_proj",
-                    Role::K => "self_attn.k_proj",
-                    Role::V => "self_attn.v_proj",
-                    Role::Qkv => "self_attn.qkv_proj",
-                    Role::O => "self_attn.o_proj",
-                    Role::FfnNorm => "post_attention_layernorm",
-                    Role::Gate => "mlp.gate_proj",
-                    Role::Up => "mlp.up_proj",
-                    Role::GateUp => "mlp.gate_up_proj",
-                    Role::Down => "mlp.down_proj",
-                };
-                format!("model.layers.{layer}.{base}.{suffix}")
-            }
-        }
-    }
 }
 
 /// Fetches a tensor, insisting on presence and shape.

@@ -142,3 +142,23 @@ fn bad_token_ids_and_empty_inputs_are_errors() {
         .score_rows(&[MaskedRow::full(&[1])], &[5, 6], &ScoreKind::Contrast(vec![7]))
         .is_err());
 }
+
+#[test]
+fn internal_errors_are_not_blamed_on_the_input() {
+    use whylm_model::BackendError;
+    let bug = ModelError::Internal("the generation cache holds 5 slots but the sequence has only 4".into());
+    assert!(!bug.is_input_error());
+    assert!(one_line(&bug).contains("bug"));
+    assert!(!BackendError::from(bug).is_user_error());
+    for input in [
+        ModelError::InvalidInput("token id 600 is outside the vocabulary of 512".into()),
+        ModelError::ContextOverflow {
+            needed: 600,
+            context: 512,
+        },
+        ModelError::SlidingWindow { needed: 9, window: 8 },
+    ] {
+        assert!(input.is_input_error(), "{input}");
+        assert!(BackendError::from(input).is_user_error());
+    }
+}

@@ -1,0 +1,178 @@
+//! Grouped-query self-attention with rotary embeddings, optionally after cached keys/values.
+
+use std::collections::BTreeMap;
+
+use candle_core::Tensor;
+
+use super::loader::Loader;
+use super::PassContext;
+use crate::error::Result;
+use crate::names::Role;
+use crate::rope::RopeTables;
+use crate::weights::Linear;
+
+/// Keys and values of one layer for a run of slots, each (batch, kv_heads, len, head_dim);
+/// batch 1 when they are shared by every row.
+#[derive(Debug, Clone)]
+pub(crate) struct LayerKv {
+    pub k: Tensor,
+    pub v: Tensor,
+}
+
+impl LayerKv {
+    pub fn len(&self) -> Result<usize> {
+        Ok(self.k.dim(2)?)
+    }
+
+    pub fn narrow(&self, len: usize) -> Result<Self> {
+        Ok(Self {
+            k: self.k.narrow(2, 0, len)?,
+            v: self.v.narrow(2, 0, len)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+enum QkvProj {
+    Separate {
+        q: Linear,
+        k: Linear,
+        v: Linear,
+    },
+    /// Phi-3: rows [q; k; v].
+    Fused(Linear),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Attention {
+    qkv: QkvProj,
+    o: Linear,
+    heads: usize,
+    kv_heads: usize,
+    head_dim: usize,
+}
+
+/// What attention leaves: its output (b*s, hidden), the keys/values over past + new slots
+/// and the attention probabilities (b, heads, s, keys).
+pub(crate) struct AttentionOutput {
+    pub out: Tensor,
+    pub kv: LayerKv,
+    pub probs: Tensor,
+}
+
+impl Attention {
+    pub fn load(ld: &mut Loader<'_>, layer: usize) -> Result<Self> {
+        let c = ld.config;
+        let spec = c.architecture.spec();
+        let (h, qd, kvd, bias) = (c.hidden_size, c.q_dim(), c.kv_dim(), c.attention_bias);
+        let qkv = if spec.fused_qkv && ld.contains(Role::Qkv, layer) {
+            QkvProj::Fused(ld.linear(Role::Qkv, layer, qd + 2 * kvd, h, bias)?)
+        } else {
+            QkvProj::Separate {
+                q: ld.linear(Role::Q, layer, qd, h, bias)?,
+                k: ld.linear(Role::K, layer, kvd, h, bias)?,
+                v: ld.linear(Role::V, layer, kvd, h, bias)?,
+            }
+        };
+        let o = ld.linear(Role::O, layer, h, qd, bias && spec.o_bias_with_qkv)?;
+        Ok(Self {
+            qkv,
+            o,
+            heads: c.num_heads,
+            kv_heads: c.num_kv_heads,
+            head_dim: c.head_dim,
+        })
+    }
+
+    fn project(&self, x: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
+        Ok(match &self.qkv {
+            QkvProj::Separate { q, k, v } => (q.forward(x)?, k.forward(x)?, v.forward(x)?),
+            QkvProj::Fused(qkv) => {
+                let all = qkv.forward(x)?;
+                let qd = self.heads * self.head_dim;
+                let kvd = self.kv_heads * self.head_dim;
+                (
+                    all.narrow(1, 0, qd)?,
+                    all.narrow(1, qd, kvd)?,
+                    all.narrow(1, qd + kvd, kvd)?,
+                )
+            }
+        })
+    }
+
+    /// Attention over the normed residual `x` (b*s, hidden), whose slots follow `past`.
+    pub fn forward(
+        &self,
+        x: &Tensor,
+        rope: &RopeTables,
+        ctx: &PassContext<'_>,
+        past: Option<&LayerKv>,
+    ) -> Result<AttentionOutput> {
+        let (b, s) = (ctx.batch, ctx.seq);
+        let (nh, nkv, hd) = (self.heads, self.kv_heads, self.head_dim);
+        let groups = nh / nkv;
+        let scale = 1.0 / (hd as f64).sqrt();
+        let (q, k, v) = self.project(x)?;
+        let q = q.reshape((b, s, nh, hd))?.transpose(1, 2)?.contiguous()?;
+        let k = k.reshape((b, s, nkv, hd))?.transpose(1, 2)?.contiguous()?;
+        let v = v.reshape((b, s, nkv, hd))?.transpose(1, 2)?.contiguous()?;
+        // Scaling q (s slots) is cheaper than scaling the scores (s x keys).
+        let q = (rope.apply(&q, ctx.cos, ctx.sin, ctx.autograd)? * scale)?;
+        let k = rope.apply(&k, ctx.cos, ctx.sin, ctx.autograd)?;
+        let kv = match past {
+            Some(cached) => after_past(cached, k, v, b)?,
+            None => LayerKv { k, v },
+        };
+        let keys = kv.len()?;
+        // Query heads sharing one key/value head are stacked along the query axis, so
+        // grouped-query attention needs no copy of K and V.
+        let q = q.reshape((b, nkv, groups * s, hd))?;
+        let scores = q.matmul(&kv.k.t()?)?.reshape((b, nh, s, keys))?;
+        let scores = scores.broadcast_add(ctx.mask)?;
+        let probs = if ctx.autograd {
+            candle_nn::ops::softmax(&scores, candle_core::D::Minus1)?
+        } else {
+            candle_nn::ops::softmax_last_dim(&scores)?
+        };
+        let attn = probs
+            .reshape((b, nkv, groups * s, keys))?
+            .matmul(&kv.v)?
+            .reshape((b, nh, s, hd))?
+            .transpose(1, 2)?
+            .reshape((b * s, nh * hd))?;
+        Ok(AttentionOutput {
+            out: self.o.forward(&attn)?,
+            kv,
+            probs,
+        })
+    }
+
+    pub fn hf_tensors(&self, layer: usize, out: &mut BTreeMap<String, Tensor>) -> Result<()> {
+        match &self.qkv {
+            QkvProj::Separate { q, k, v } => {
+                q.hf_tensors(Role::Q, layer, out)?;
+                k.hf_tensors(Role::K, layer, out)?;
+                v.hf_tensors(Role::V, layer, out)?;
+            }
+            QkvProj::Fused(qkv) => qkv.hf_tensors(Role::Qkv, layer, out)?,
+        }
+        self.o.hf_tensors(Role::O, layer, out)
+    }
+}
+
+/// The cached keys/values followed by the new ones. A shared prefix (batch 1) is broadcast
+/// over the rows; the copy made by cat is small next to the projections it saves.
+fn after_past(cached: &LayerKv, k: Tensor, v: Tensor, b: usize) -> Result<LayerKv> {
+    let widen = |t: &Tensor| -> Result<Tensor> {
+        Ok(if t.dim(0)? == b {
+            t.clone()
+        } else {
+            let (_, nkv, n, hd) = t.dims4()?;
+            t.broadcast_as((b, nkv, n, hd))?.contiguous()?
+        })
+    };
+    Ok(LayerKv {
+        k: Tensor::cat(&[widen(&cached.k)?, k], 2)?,
+        v: Tensor::cat(&[widen(&cached.v)?, v], 2)?,
+    })
+}

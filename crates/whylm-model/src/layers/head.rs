@@ -1,0 +1,22 @@
+//! The output head: final RMSNorm and the projection to the vocabulary (possibly tied to the
+//! embedding).
+
+use candle_core::Tensor;
+
+use super::norm::RmsNorm;
+use crate::error::Result;
+use crate::weights::Linear;
+
+#[derive(Debug, Clone)]
+pub(crate) struct Head {
+    pub norm: RmsNorm,
+    pub output: Linear,
+}
+
+impl Head {
+    /// Selected final hidden states (n, hidden) -> logits (n, vocab).
+    pub fn forward(&self, h: &Tensor, autograd: bool) -> Result<Tensor> {
+        let h = self.norm.forward(h, autograd)?;
+        self.output.forward(&h)
+    }
+}
