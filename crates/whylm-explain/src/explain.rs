@@ -8,7 +8,8 @@ use crate::features::{Level, TokenLayout};
 use crate::game::{GameMasker, LanguageModelGame};
 use crate::hierarchy::feature_hierarchy;
 use crate::method_choice::choose_method;
-use crate::request::{ExplainRequest, MaskerSpec, ScoreSpec};
+use crate::options::{MaskerSpec, ScoreSpec};
+use crate::request::ExplainRequest;
 use crate::shap_masker::ShapTextMasker;
 use crate::target_tokens::target_tokens;
 use crate::warnings::{level_warnings, LevelOutcome};
@@ -247,21 +248,9 @@ fn explain_level(
     Ok((level, warnings))
 }
 
-/// The masker's name in the report.
+/// The masker's name in the report (its `Display`).
 pub fn masker_name(spec: &MaskerSpec) -> String {
-    match spec {
-        MaskerSpec::Delete => "delete".into(),
-        MaskerSpec::Hide => "hide".into(),
-        MaskerSpec::Replace { baseline, collapse } => {
-            let base = baseline.clone().unwrap_or_else(|| "auto".into());
-            if *collapse {
-                format!("replace:{base}:collapse")
-            } else {
-                format!("replace:{base}")
-            }
-        }
-        MaskerSpec::Shap { .. } => "shap".into(),
-    }
+    spec.to_string()
 }
 
 fn game_masker(

@@ -10,40 +10,10 @@
 //! Special tokens (BOS, control tokens) are never features, and neither are tokens outside the prompt (prefix,
 //! suffix): the masker always keeps them.
 
+pub use crate::options::Level;
 use crate::text_units::{Span, TextUnits};
 use std::collections::BTreeMap;
 pub use whylm_report::Feature;
-
-/// The granularity of features.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Level {
-    Token,
-    Word,
-    Sentence,
-}
-
-impl Level {
-    /// The name written in the report document.
-    pub fn name(self) -> &'static str {
-        match self {
-            Level::Token => "token",
-            Level::Word => "word",
-            Level::Sentence => "sentence",
-        }
-    }
-}
-
-impl std::str::FromStr for Level {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "token" => Ok(Level::Token),
-            "word" => Ok(Level::Word),
-            "sentence" => Ok(Level::Sentence),
-            other => Err(format!("unknown level '{other}'; use token, word or sentence")),
-        }
-    }
-}
 
 /// A token of the model input that belongs to the explained prompt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

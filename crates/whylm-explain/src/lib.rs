@@ -9,6 +9,7 @@ pub mod features;
 pub mod game;
 pub mod hierarchy;
 pub mod method_choice;
+pub mod options;
 pub mod request;
 pub mod shap_masker;
 pub mod target_tokens;
@@ -17,12 +18,10 @@ pub mod warnings;
 
 pub use error::ExplainError;
 pub use explain::{explain, masker_name, ExplainModel, ExplainProgress};
-pub use features::{Feature, Level, PromptToken, TokenLayout};
+pub use features::{Feature, PromptToken, TokenLayout};
 pub use game::{GameMasker, LanguageModelGame};
 pub use hierarchy::{feature_groups, feature_hierarchy};
 pub use method_choice::{choose_method, ChosenMethod};
-pub use request::{
-    ExplainRequest, GenerationOptions, MaskerSpec, MethodChoice, ScoreSpec, DEFAULT_AUTO_BUDGET,
-    DEFAULT_EXACT_LIMIT,
-};
+pub use options::{Level, MaskerSpec, MethodChoice, ParseOptionError, ScoreSpec};
+pub use request::{ExplainRequest, GenerationOptions, DEFAULT_AUTO_BUDGET, DEFAULT_EXACT_LIMIT};
 pub use shap_masker::ShapTextMasker;

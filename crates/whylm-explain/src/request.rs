@@ -1,8 +1,7 @@
 //! What the caller asks for: the text, the target (or how to generate one), the feature levels, the masker, the
 //! score and the estimator.
 
-use crate::features::Level;
-use whylm_shapley::Method;
+use crate::options::{Level, MaskerSpec, MethodChoice, ScoreSpec};
 
 /// One explanation request. `Default` gives: no target (generate), word level, delete masker, logprob, auto.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,68 +83,4 @@ impl Default for GenerationOptions {
             top_p: None,
         }
     }
-}
-
-/// What "feature absent" means.
-#[derive(Debug, Clone, PartialEq)]
-pub enum MaskerSpec {
-    /// Absent tokens are removed and the kept ones renumbered (the default).
-    Delete,
-    /// Absent tokens are hidden from attention, positions unchanged.
-    Hide,
-    /// Absent tokens become a baseline token: a vocabulary piece (e.g. "<unk>") or text that is one token; None
-    /// tries <unk>, then <pad>. With `collapse` a run of absent tokens becomes one baseline token.
-    Replace {
-        baseline: Option<String>,
-        collapse: bool,
-    },
-    /// shap's Text masker (`mask_token`, usually "...", and `collapse_mask_token`).
-    Shap { mask_token: String, collapse: bool },
-}
-
-impl MaskerSpec {
-    /// shap's `maskers.Text(tokenizer, mask_token="...", collapse_mask_token=True)`.
-    pub fn shap() -> Self {
-        MaskerSpec::Shap {
-            mask_token: "...".into(),
-            collapse: true,
-        }
-    }
-}
-
-/// The number explained for each target token.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ScoreSpec {
-    LogProb,
-    Prob,
-    Logit,
-    /// log p − log(1 − p): what shap's TeacherForcing returns.
-    LogOdds,
-    /// logprob(target) − logprob(alternative): the alternative is text of one token (used at every position) or
-    /// of as many tokens as the target.
-    Contrast {
-        alternative: String,
-    },
-}
-
-impl ScoreSpec {
-    /// The name written in the report document.
-    pub fn name(&self) -> String {
-        match self {
-            ScoreSpec::LogProb => "logprob".into(),
-            ScoreSpec::Prob => "prob".into(),
-            ScoreSpec::Logit => "logit".into(),
-            ScoreSpec::LogOdds => "logodds".into(),
-            ScoreSpec::Contrast { alternative } => format!("contrast:{alternative}"),
-        }
-    }
-}
-
-/// Which estimator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MethodChoice {
-    /// Exact when all 2^n coalitions fit the budget (and n is at most the exact limit), otherwise
-    /// whylm_shapley's recommended method.
-    Auto,
-    Fixed(Method),
 }
