@@ -1,5 +1,5 @@
 //! The binary hierarchy over features that the partition (Owen) estimator walks: tokens → words → clauses
-//! (split at `, ; :`) → sentences → text. Each level is a group of the next finer one; `Hierarchy::from_groups`
+//! (split at `, ; :` and dashes, see text_units.rs) → sentences → text. Each level is a group of the next finer one; `Hierarchy::from_groups`
 //! makes every group of more than two members a balanced binary tree, so the whole tree is binary.
 //!
 //! A feature is placed by its anchor (the anchor of its first token, see features.rs), so word- and
@@ -100,7 +100,8 @@ fn collapse(group: Group) -> Group {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::{Level, TokenLayout};
+    use crate::features::TokenLayout;
+    use crate::options::Level;
     use Group::{Nested as N, Player as P};
 
     fn layout(text: &str, pieces: &[&str]) -> (Vec<(usize, usize)>, Vec<bool>) {
@@ -121,12 +122,7 @@ mod tests {
 
     fn groups_at(level: Level) -> (Group, usize) {
         let (spans, special) = layout(TEXT, &PIECES);
-        let l = TokenLayout {
-            text: TEXT,
-            prompt: (0, TEXT.len()),
-            spans: &spans,
-            special: &special,
-        };
+        let l = TokenLayout::new(TEXT, (0, TEXT.len()), &spans, &special);
         let features = l.features(level);
         let tokens = l.prompt_tokens();
         let n = features.len();
@@ -167,12 +163,7 @@ mod tests {
     #[test]
     fn a_single_feature_is_a_single_leaf() {
         let (spans, special) = layout("Hi", &["Hi"]);
-        let l = TokenLayout {
-            text: "Hi",
-            prompt: (0, 2),
-            spans: &spans,
-            special: &special,
-        };
+        let l = TokenLayout::new("Hi", (0, 2), &spans, &special);
         let features = l.features(Level::Token);
         let tokens = l.prompt_tokens();
         assert_eq!(feature_groups("Hi", &features, &tokens), P(0));
