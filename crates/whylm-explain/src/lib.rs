@@ -7,7 +7,7 @@
 //! rows -> scores, through `whylm_backend::Backend` only) ([`level`]); the domain result ([`Explanation`]) becomes
 //! the report document ([`document`]).
 //!
-//! Entry points: [`explain`] (the report document) and [`explain_levels`] (the domain result), with an
+//! Entry points: [`explain()`] (the report document) and [`explain_levels`] (the domain result), with an
 //! [`ExplainModel`] (backend and model info) and an [`ExplainRequest`]. The user's choices are the types of
 //! [`options`], which parse and print the command line's syntax.
 

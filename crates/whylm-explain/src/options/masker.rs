@@ -20,8 +20,8 @@ pub enum MaskerSpec {
     Delete,
     /// Absent tokens are hidden from attention, positions unchanged.
     Hide,
-    /// Absent tokens become a baseline token: a vocabulary piece (e.g. "<unk>") or text that is one token; None
-    /// takes the first of <unk>, <pad>, [UNK], [PAD], <|endoftext|> that the vocabulary has. With `collapse` a
+    /// Absent tokens become a baseline token: a vocabulary piece (e.g. `<unk>`) or text that is one token; None
+    /// takes the first of `<unk>`, `<pad>`, `[UNK]`, `[PAD]`, `<|endoftext|>` that the vocabulary has. With `collapse` a
     /// run of absent tokens becomes one baseline token.
     Replace {
         baseline: Option<String>,
