@@ -268,7 +268,7 @@ fn custom_spans_and_chat_turns_are_features() {
     assert_eq!(texts, ["the dog ran.", "Tom"]);
     assert_phi_is_the_weights(&doc);
 
-    let turns = ExplainRequest {
+    let mut turns = ExplainRequest {
         segments: vec![
             Segment::fixed("<u> "),
             Segment::maskable("Tom had a red ball.").with_role("user"),
@@ -295,6 +295,11 @@ fn custom_spans_and_chat_turns_are_features() {
     assert_eq!(markup, [true]);
     assert_eq!(doc.levels[1].features.len(), 8);
     assert_phi_is_the_weights(&doc);
+    // the partition hierarchy splits at the turns first; Owen values of an additive game are the weights too
+    turns.method = MethodChoice::Fixed(Method::Partition);
+    let owen = run(&b, &turns).unwrap();
+    assert_eq!(owen.levels[1].method, "partition");
+    assert_phi_is_the_weights(&owen);
 }
 
 #[test]
