@@ -281,6 +281,15 @@ fn main() {
     println!("| game | n | method | 2n | 5n | 10n | 50n |");
     println!("|---|---|---|---|---|---|---|");
     let mut coverage = vec![(0usize, 0usize); METHODS.len()];
+    tabulated_rows(&opts, &mut coverage);
+    let timings = random_rows(offset, seeds, &mut coverage);
+    print_coverage(&coverage);
+    print_timings(timings);
+    time_exact();
+}
+
+/// The rows of the tabulated games: the golden ones, or those of `--games`.
+fn tabulated_rows(opts: &Options, coverage: &mut [(usize, usize)]) {
     let golden = match (&opts.games, opts.skip_golden) {
         (Some(path), _) => table_games(path, "held-out"),
         (None, true) => Vec::new(),
@@ -295,17 +304,21 @@ fn main() {
             }
         };
         let reference = exact(&mut table.clone());
-        let mut runs: Vec<(Box<dyn Game>, Explanation, u64)> = (0..seeds)
+        let mut runs: Vec<(Box<dyn Game>, Explanation, u64)> = (0..opts.seeds)
             .map(|s| {
                 (
                     Box::new(table.clone()) as Box<dyn Game>,
                     reference.clone(),
-                    s + offset,
+                    s + opts.seed_offset,
                 )
             })
             .collect();
-        print_rows(&name, n, &errors(&mut runs, n, &mut coverage).0);
+        print_rows(&name, n, &errors(&mut runs, n, coverage).0);
     }
+}
+
+/// The rows of the random games, n = 10, 16, 24; returns each n's wall times.
+fn random_rows(offset: u64, seeds: u64, coverage: &mut [(usize, usize)]) -> Vec<(usize, Table)> {
     let mut timings = Vec::new();
     for n in [10, 16, 24] {
         let games_count = if n > 20 { 4 } else { seeds };
@@ -318,19 +331,26 @@ fn main() {
             let g = (s % games_count) as usize;
             runs.push((Box::new(games[g].game()), references[g].clone(), s + offset));
         }
-        let (errs, times) = errors(&mut runs, n, &mut coverage);
+        let (errs, times) = errors(&mut runs, n, coverage);
         print_rows("random", n, &errs);
         timings.push((n, times));
     }
+    timings
+}
+
+fn print_coverage(coverage: &[(usize, usize)]) {
     println!("\nStd errors at 10n, over every game above: share of values within 2 reported std errors of the exact value\n");
     println!("| method | within 2 std errors |");
     println!("|---|---|");
-    for (method, (ok, total)) in METHODS.iter().zip(&coverage) {
+    for (method, (ok, total)) in METHODS.iter().zip(coverage) {
         println!(
             "| {method} | {:.1}% of {total} |",
             100.0 * *ok as f64 / (*total).max(1) as f64
         );
     }
+}
+
+fn print_timings(timings: Vec<(usize, Table)>) {
     println!("\nWall time per explanation of a random game (ms; the game is nearly free to evaluate, so this is the estimator's own cost)\n");
     println!("| n | method | 2n | 5n | 10n | 50n |");
     println!("|---|---|---|---|---|---|");
@@ -340,7 +360,10 @@ fn main() {
             println!("| {n} | {method} | {} |", cells.join(" | "));
         }
     }
+}
 
+/// How long exact takes over 20 players of a cheap game.
+fn time_exact() {
     let n = 20;
     let weights: Vec<f64> = (0..n).map(|i| (i as f64 * 0.7).sin()).collect();
     let mut cheap = FnGame::new(n, 1, |c: &Coalition| {

@@ -1,6 +1,7 @@
 //! Everything that can stop an explanation.
 
-use crate::{GameError, Method};
+use crate::game::GameError;
+use crate::method::Method;
 
 /// Why an explanation could not be computed; each message says what to do instead.
 #[derive(Debug, thiserror::Error)]

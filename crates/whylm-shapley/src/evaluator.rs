@@ -3,7 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::{Coalition, Game, ShapleyError};
+use crate::coalition::Coalition;
+use crate::error::ShapleyError;
+use crate::game::Game;
 
 /// Progress of one explanation, reported after every completed batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

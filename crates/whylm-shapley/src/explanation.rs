@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Method;
+use crate::method::Method;
 
 /// Attributions for every player and output, with what is needed to judge them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,7 +19,7 @@ pub struct Explanation {
     pub evaluations: usize,
     pub method: Method,
     pub seed: u64,
-    /// max_t |sum_i phi[i][t] - (v(full)[t] - v(empty)[t])|.
+    /// `max_t |sum_i phi[i][t] - (v(full)[t] - v(empty)[t])|`.
     pub efficiency_residual: f64,
 }
 
@@ -56,15 +56,10 @@ impl Explanation {
     pub fn num_outputs(&self) -> usize {
         self.base_value.len()
     }
-
-    /// The sequence-level attribution of each player: the sum over outputs.
-    pub fn summed_over_outputs(&self) -> Vec<f64> {
-        self.phi.iter().map(|row| row.iter().sum()).collect()
-    }
 }
 
-/// max_t |sum_i phi[i][t] - (full[t] - base[t])|.
-pub fn efficiency_residual(phi: &[Vec<f64>], base: &[f64], full: &[f64]) -> f64 {
+/// `max_t |sum_i phi[i][t] - (full[t] - base[t])|`.
+fn efficiency_residual(phi: &[Vec<f64>], base: &[f64], full: &[f64]) -> f64 {
     (0..base.len())
         .map(|t| (phi.iter().map(|row| row[t]).sum::<f64>() - (full[t] - base[t])).abs())
         .fold(0.0, f64::max)

@@ -1,6 +1,6 @@
 //! The interface between the estimators and whatever is being explained.
 
-use crate::Coalition;
+use crate::coalition::Coalition;
 
 /// A cooperative game with vector-valued payoffs: `T = num_outputs()` numbers per coalition
 /// (one per target token for a language model).

@@ -1,6 +1,7 @@
 //! A binary tree over the players, for Owen values (`Method::Partition`).
 
-use crate::{Coalition, ShapleyError};
+use crate::coalition::Coalition;
+use crate::error::ShapleyError;
 
 /// One node: a player, or the union of two subtrees.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,7 +1,7 @@
 //! Which method to use when the caller says `auto`.
 
-use crate::settings::all_coalitions;
-use crate::Method;
+use crate::estimators::budget::all_coalitions;
+use crate::method::Method;
 
 /// Above this budget `auto` prefers msr to gp: gp factorises an m x m matrix (m = budget / 2)
 /// per output, about a second per output at this size on one core, where msr stays cheap.

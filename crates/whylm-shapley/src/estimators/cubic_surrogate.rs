@@ -12,7 +12,9 @@
 
 use nalgebra::DMatrix;
 
-use crate::Coalition;
+use super::paired::PairSample;
+use crate::coalition::Coalition;
+use crate::evaluator::{Evaluator, RowId};
 
 /// Candidate products are drawn from at most this many players, those with the largest linear
 /// coefficients (interactions usually involve players that matter on their own: the heredity
@@ -27,11 +29,27 @@ const THRESHOLD_PER_LOG_CANDIDATES: f64 = 0.6;
 /// Residual variances below this fraction of the signal are rounding error: nothing to explain.
 const RELATIVE_NOISE_FLOOR: f64 = 1e-20;
 
-/// sum over selected triples T of coef[T][q] * x_T(S), per output q.
+/// `sum over selected triples T of coef[T][q] * x_T(S)`, per output q.
 pub(crate) struct CubicSurrogate {
     triples: Vec<[usize; 3]>,
     /// One row of T coefficients per triple.
     coef: Vec<Vec<f64>>,
+}
+
+/// The cubic surrogate fitted to the odd part of a paired sample (what msr and gp share), one
+/// observation per pair: (v(S) - v(N \ S)) / 2 with the pair's regression weight.
+pub(crate) fn fit_to_pairs(ev: &Evaluator, sample: &PairSample, rows: &[RowId]) -> CubicSurrogate {
+    let (n, t) = (ev.num_players(), ev.num_outputs());
+    let pairs = sample.num_pairs();
+    let canonical: Vec<_> = (0..pairs).map(|p| sample.coalitions[2 * p].clone()).collect();
+    let odd: Vec<f64> = (0..pairs)
+        .flat_map(|p| {
+            let (side, other) = (ev.row(rows[2 * p]), ev.row(rows[2 * p + 1]));
+            (0..t).map(move |q| 0.5 * (side[q] - other[q]))
+        })
+        .collect();
+    let weights: Vec<f64> = (0..pairs).map(|p| sample.weight(n, p)).collect();
+    fit(n, t, &canonical, &odd, &weights)
 }
 
 /// x_T(S): +1 when an even number of the players of T are missing, -1 otherwise.
@@ -45,6 +63,13 @@ pub(crate) fn parity(c: &Coalition, triple: &[usize; 3]) -> f64 {
 }
 
 impl CubicSurrogate {
+    fn none() -> Self {
+        CubicSurrogate {
+            triples: Vec::new(),
+            coef: Vec::new(),
+        }
+    }
+
     pub(crate) fn num_terms(&self) -> usize {
         self.triples.len()
     }
@@ -95,16 +120,30 @@ fn least_squares(x: &DMatrix<f64>, y: &DMatrix<f64>) -> (DMatrix<f64>, DMatrix<f
     (coef, residual)
 }
 
+/// The pairs as the selection sees them: per pair the signs x_i, the square root of its weight,
+/// and the weighted odd observations (m x T).
+struct Observations {
+    signs: Vec<Vec<f64>>,
+    root: Vec<f64>,
+    y: DMatrix<f64>,
+    /// sum of the weights: the squared norm of every product column (x_T^2 = 1).
+    column_norm: f64,
+}
+
+impl Observations {
+    /// x_T of pair r, scaled by sqrt(weight): an entry of a product column of the design.
+    fn product(&self, triple: &[usize; 3], r: usize) -> f64 {
+        let s = &self.signs[r];
+        s[triple[0]] * s[triple[1]] * s[triple[2]] * self.root[r]
+    }
+}
+
 /// Fits the surrogate to the odd observations of `pairs` (canonical sides) with regression
 /// weights `weights`: `odd` holds (v(S) - v(N \ S)) / 2, T values per pair.
 pub(crate) fn fit(n: usize, t: usize, pairs: &[Coalition], odd: &[f64], weights: &[f64]) -> CubicSurrogate {
     let m = pairs.len();
-    let none = CubicSurrogate {
-        triples: Vec::new(),
-        coef: Vec::new(),
-    };
     if n < 3 || m < n + 3 {
-        return none;
+        return CubicSurrogate::none();
     }
     let root: Vec<f64> = weights.iter().map(|w| w.max(0.0).sqrt()).collect();
     // signs[r][i] = x_i of pair r; rows of the design are scaled by sqrt(weight).
@@ -115,7 +154,32 @@ pub(crate) fn fit(n: usize, t: usize, pairs: &[Coalition], odd: &[f64], weights:
     let y = DMatrix::from_fn(m, t, |r, q| odd[r * t + q] * root[r]);
     let linear = DMatrix::from_fn(m, n, |r, i| signs[r][i] * root[r]);
     let (coef, _) = least_squares(&linear, &y);
+    let candidates = candidate_triples(&coef, n);
+    if candidates.is_empty() {
+        return CubicSurrogate::none();
+    }
+    let obs = Observations {
+        signs,
+        root,
+        y,
+        column_norm: weights.iter().map(|w| w.max(0.0)).sum(),
+    };
+    let (chosen, design) = select(&obs, &candidates, linear, n);
+    if chosen.is_empty() {
+        return CubicSurrogate::none();
+    }
+    let (coef, _) = least_squares(&design, &obs.y);
+    CubicSurrogate {
+        coef: (0..chosen.len())
+            .map(|j| coef.row(n + j).iter().copied().collect())
+            .collect(),
+        triples: chosen,
+    }
+}
 
+/// Every triple of the `CANDIDATE_POOL` players with the largest linear coefficients, in
+/// lexicographic order.
+fn candidate_triples(coef: &DMatrix<f64>, n: usize) -> Vec<[usize; 3]> {
     let mut ranked: Vec<usize> = (0..n).collect();
     let strength = |i: usize| coef.row(i).iter().map(|c| c.abs()).sum::<f64>();
     ranked.sort_by(|&a, &b| strength(b).total_cmp(&strength(a)).then(a.cmp(&b)));
@@ -129,19 +193,27 @@ pub(crate) fn fit(n: usize, t: usize, pairs: &[Coalition], odd: &[f64], weights:
             }
         }
     }
-    if candidates.is_empty() {
-        return none;
-    }
-    let threshold = THRESHOLD_PER_LOG_CANDIDATES * (candidates.len() as f64).ln().max(1.0);
-    let signal: Vec<f64> = (0..t).map(|q| y.column(q).norm_squared() / m as f64).collect();
-    // Every product column has squared norm sum(weights): x_T^2 = 1.
-    let column_norm: f64 = weights.iter().map(|w| w.max(0.0)).sum();
+    candidates
+}
 
+/// Greedy forward selection from `linear` (the weighted linear design): adds the candidate with
+/// the largest gain while it stands out of the noise. Returns the chosen triples and the final
+/// design (linear columns, then one column per chosen triple).
+fn select(
+    obs: &Observations,
+    candidates: &[[usize; 3]],
+    linear: DMatrix<f64>,
+    n: usize,
+) -> (Vec<[usize; 3]>, DMatrix<f64>) {
+    let (m, t) = (obs.y.nrows(), obs.y.ncols());
+    let threshold = THRESHOLD_PER_LOG_CANDIDATES * (candidates.len() as f64).ln().max(1.0);
+    let signal: Vec<f64> = (0..t)
+        .map(|q| obs.y.column(q).norm_squared() / m as f64)
+        .collect();
     let mut chosen: Vec<[usize; 3]> = Vec::new();
     let mut design = linear;
-    let mut dots = vec![0.0; t];
     while chosen.len() < n && design.ncols() + 2 < m {
-        let (_, residual) = least_squares(&design, &y);
+        let (_, residual) = least_squares(&design, &obs.y);
         let dof = (m - design.ncols()) as f64;
         let inverse_variance: Vec<f64> = (0..t)
             .map(|q| {
@@ -156,29 +228,9 @@ pub(crate) fn fit(n: usize, t: usize, pairs: &[Coalition], odd: &[f64], weights:
         if inverse_variance.iter().all(|&v| v == 0.0) {
             break;
         }
-        let mut best: Option<(f64, usize)> = None;
-        for (k, triple) in candidates.iter().enumerate() {
-            if chosen.contains(triple) {
-                continue;
-            }
-            dots.iter_mut().for_each(|d| *d = 0.0);
-            for (r, s) in signs.iter().enumerate() {
-                let x = s[triple[0]] * s[triple[1]] * s[triple[2]] * root[r];
-                for (q, d) in dots.iter_mut().enumerate() {
-                    *d += x * residual[(r, q)];
-                }
-            }
-            let gain = dots
-                .iter()
-                .zip(&inverse_variance)
-                .map(|(d, iv)| d * d / column_norm * iv)
-                .sum::<f64>()
-                / t as f64;
-            if best.is_none_or(|(g, _)| gain > g) {
-                best = Some((gain, k));
-            }
-        }
-        let Some((gain, k)) = best else { break };
+        let Some((gain, k)) = best_candidate(obs, candidates, &chosen, &residual, &inverse_variance) else {
+            break;
+        };
         if gain < threshold {
             break;
         }
@@ -186,20 +238,48 @@ pub(crate) fn fit(n: usize, t: usize, pairs: &[Coalition], odd: &[f64], weights:
         chosen.push(triple);
         let cols = design.ncols();
         design = design.insert_column(cols, 0.0);
-        for (r, s) in signs.iter().enumerate() {
-            design[(r, cols)] = s[triple[0]] * s[triple[1]] * s[triple[2]] * root[r];
+        for r in 0..m {
+            design[(r, cols)] = obs.product(&triple, r);
         }
     }
-    if chosen.is_empty() {
-        return none;
+    (chosen, design)
+}
+
+/// The candidate not yet chosen whose column explains the most of `residual` (squared
+/// correlation in units of each output's residual variance, averaged over the outputs), with its
+/// gain; the first of equal gains wins.
+fn best_candidate(
+    obs: &Observations,
+    candidates: &[[usize; 3]],
+    chosen: &[[usize; 3]],
+    residual: &DMatrix<f64>,
+    inverse_variance: &[f64],
+) -> Option<(f64, usize)> {
+    let t = inverse_variance.len();
+    let mut dots = vec![0.0; t];
+    let mut best: Option<(f64, usize)> = None;
+    for (k, triple) in candidates.iter().enumerate() {
+        if chosen.contains(triple) {
+            continue;
+        }
+        dots.iter_mut().for_each(|d| *d = 0.0);
+        for r in 0..obs.signs.len() {
+            let x = obs.product(triple, r);
+            for (q, d) in dots.iter_mut().enumerate() {
+                *d += x * residual[(r, q)];
+            }
+        }
+        let gain = dots
+            .iter()
+            .zip(inverse_variance)
+            .map(|(d, iv)| d * d / obs.column_norm * iv)
+            .sum::<f64>()
+            / t as f64;
+        if best.is_none_or(|(g, _)| gain > g) {
+            best = Some((gain, k));
+        }
     }
-    let (coef, _) = least_squares(&design, &y);
-    CubicSurrogate {
-        coef: (0..chosen.len())
-            .map(|j| coef.row(n + j).iter().copied().collect())
-            .collect(),
-        triples: chosen,
-    }
+    best
 }
 
 #[cfg(test)]

@@ -1,13 +1,49 @@
 //! Exact Shapley values from all 2^n coalitions.
 
-use super::Estimate;
+use super::budget::all_coalitions;
+use super::estimate::Estimate;
+use super::spec::{BudgetRules, Job, Plan, Spec};
+use crate::coalition::Coalition;
+use crate::error::ShapleyError;
 use crate::evaluator::Evaluator;
-use crate::{Coalition, ShapleyError};
+use crate::method::Method;
+
+pub(crate) const SPEC: Spec = Spec {
+    method: Method::Exact,
+    name: "exact",
+    aliases: &[],
+    description: "all 2^n coalitions with Shapley weights: the exact values, for up to exact_limit players",
+    budget: BudgetRules {
+        minimum: all_coalitions,
+        default: |n, _| all_coalitions(n),
+        limits,
+    },
+    needs_hierarchy: false,
+    run,
+};
+
+/// Above this, the 2^n table cannot be held whatever `exact_limit` says.
+const MAX_EXACT_PLAYERS: usize = 32;
+
+/// Too many players for a table of 2^n values.
+fn limits(plan: &Plan) -> Result<(), ShapleyError> {
+    if plan.players > plan.exact_limit.min(MAX_EXACT_PLAYERS) {
+        return Err(ShapleyError::TooManyPlayersForExact {
+            players: plan.players,
+            limit: plan.exact_limit,
+        });
+    }
+    Ok(())
+}
+
+fn run(ev: &mut Evaluator, _: &mut Job) -> Result<Estimate, ShapleyError> {
+    estimate(ev)
+}
 
 /// Evaluates every coalition once (uncached: they are all distinct) into a table indexed by bitmask,
 /// then accumulates phi_i = sum_{S not containing i} w(|S|) (v(S + i) - v(S)) with
 /// w(s) = s! (n-1-s)! / n!, in O(n 2^n T).
-pub(crate) fn estimate(ev: &mut Evaluator) -> Result<Estimate, ShapleyError> {
+fn estimate(ev: &mut Evaluator) -> Result<Estimate, ShapleyError> {
     let (n, t) = (ev.num_players(), ev.num_outputs());
     let total = 1usize << n;
     let mut table = Vec::with_capacity(total * t);
@@ -49,8 +85,8 @@ pub(crate) fn estimate(ev: &mut Evaluator) -> Result<Estimate, ShapleyError> {
     })
 }
 
-/// w[s] = s! (n-1-s)! / n! = 1 / (n * C(n-1, s)) for s in 0..n.
-pub(crate) fn shapley_weights(n: usize) -> Vec<f64> {
+/// `w[s] = s! (n-1-s)! / n! = 1 / (n * C(n-1, s))` for s in 0..n.
+fn shapley_weights(n: usize) -> Vec<f64> {
     let mut binom = 1.0f64; // C(n-1, s)
     let mut w = Vec::with_capacity(n);
     for s in 0..n {

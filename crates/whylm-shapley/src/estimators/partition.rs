@@ -14,10 +14,37 @@
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashSet};
 
-use super::{ends, Estimate};
+use super::budget::per_player_default;
+use super::estimate::{ends, Estimate};
+use super::spec::{no_limits, BudgetRules, Job, Spec};
+use crate::coalition::Coalition;
+use crate::error::ShapleyError;
 use crate::evaluator::{Evaluator, RowId};
 use crate::hierarchy::{Hierarchy, Node};
-use crate::{Coalition, ShapleyError};
+use crate::method::Method;
+
+pub(crate) const SPEC: Spec = Spec {
+    method: Method::Partition,
+    name: "partition",
+    aliases: &[],
+    description: "Owen values over a hierarchy of the features (shap's PartitionExplainer), exact when the budget expands the whole tree",
+    budget: BudgetRules {
+        // v(empty) and v(full): the root alone, credited to its leaves.
+        minimum: |_| 2,
+        default: per_player_default,
+        limits: no_limits,
+    },
+    needs_hierarchy: true,
+    run,
+};
+
+fn run(ev: &mut Evaluator, job: &mut Job) -> Result<Estimate, ShapleyError> {
+    match job.hierarchy {
+        Some(h) => estimate(ev, h, job.budget),
+        // `explain` checks the hierarchy of methods that need one; kept as an error, not a panic.
+        None => Err(ShapleyError::MissingHierarchy),
+    }
+}
 
 /// A node waiting to be expanded in one context.
 struct Task {
@@ -118,11 +145,7 @@ impl Owen<'_> {
     }
 }
 
-pub(crate) fn estimate(
-    ev: &mut Evaluator,
-    hierarchy: &Hierarchy,
-    budget: usize,
-) -> Result<Estimate, ShapleyError> {
+fn estimate(ev: &mut Evaluator, hierarchy: &Hierarchy, budget: usize) -> Result<Estimate, ShapleyError> {
     let (n, t) = (ev.num_players(), ev.num_outputs());
     let (base_id, full_id) = ends(ev)?;
     let mut owen = Owen {

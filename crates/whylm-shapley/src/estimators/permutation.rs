@@ -7,9 +7,28 @@ use std::collections::HashSet;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-use super::{ends, zeros, Estimate};
-use crate::evaluator::Evaluator;
-use crate::{Coalition, ShapleyError};
+use super::budget::per_player_default;
+use super::estimate::{ends, zeros, Estimate};
+use super::spec::{no_limits, BudgetRules, Spec};
+use crate::coalition::Coalition;
+use crate::error::ShapleyError;
+use crate::evaluator::{Evaluator, RowId};
+use crate::method::Method;
+
+pub(crate) const SPEC: Spec = Spec {
+    method: Method::Permutation,
+    name: "permutation",
+    aliases: &[],
+    description: "antithetic permutation sampling: unbiased, with std errors; can stop at a target std error",
+    budget: BudgetRules {
+        // One antithetic pair: n - 1 new coalitions per permutation, plus v(empty) and v(full).
+        minimum: |n| 2 * n,
+        default: per_player_default,
+        limits: no_limits,
+    },
+    needs_hierarchy: false,
+    run: |ev, job| estimate(ev, job.budget, job.target_std_err, job.rng),
+};
 
 /// Pairs needed before a target std error is trusted: fewer gives a too noisy spread.
 const MIN_PAIRS_FOR_TARGET: usize = 4;
@@ -46,6 +65,14 @@ struct Moments {
 }
 
 impl Moments {
+    fn zeros(len: usize) -> Self {
+        Moments {
+            count: 0,
+            mean: vec![0.0; len],
+            m2: vec![0.0; len],
+        }
+    }
+
     fn add(&mut self, x: &[f64]) {
         self.count += 1;
         let k = self.count as f64;
@@ -66,7 +93,7 @@ impl Moments {
     }
 }
 
-pub(crate) fn estimate(
+fn estimate(
     ev: &mut Evaluator,
     budget: usize,
     target_std_err: Option<f64>,
@@ -87,28 +114,10 @@ pub(crate) fn estimate(
     }
     // Pairs of tiny games cost nothing once every coalition is cached; this bounds the loop.
     let max_pairs = (budget / 2).max(1);
-    let mut moments = Moments {
-        count: 0,
-        mean: vec![0.0; n * t],
-        m2: vec![0.0; n * t],
-    };
+    let mut moments = Moments::zeros(n * t);
     let mut pair_estimate = vec![0.0; n * t];
     'sampling: loop {
-        // Plan a batch of pairs that the budget affords, in drawing order, so that what is used
-        // does not depend on the batch size.
-        let mut planned: Vec<Pair> = Vec::new();
-        let mut pending: HashSet<Coalition> = HashSet::new();
-        let mut out_of_budget = false;
-        while pending.len() < ev.batch_size() && moments.count + planned.len() < max_pairs {
-            let pair = draw_pair(n, rng);
-            let cost = ev.new_cost(&pair.coalitions, &pending);
-            if ev.evaluations() + pending.len() + cost > budget {
-                out_of_budget = true;
-                break;
-            }
-            pending.extend(pair.coalitions.iter().filter(|c| !ev.is_cached(c)).cloned());
-            planned.push(pair);
-        }
+        let (planned, out_of_budget) = plan_batch(ev, budget, moments.count, max_pairs, rng);
         if planned.is_empty() {
             break;
         }
@@ -119,28 +128,7 @@ pub(crate) fn estimate(
         let rows = ev.rows_of(&all)?;
         for (k, pair) in planned.iter().enumerate() {
             let ids = &rows[k * 2 * (n - 1)..(k + 1) * 2 * (n - 1)];
-            pair_estimate.iter_mut().for_each(|x| *x = 0.0);
-            // Forward walk: order[j] joins prefix j; reverse walk: order[n-1-j] joins.
-            let forward = std::iter::once(base_id)
-                .chain(ids[..n - 1].iter().copied())
-                .chain([full_id]);
-            let backward = std::iter::once(base_id)
-                .chain(ids[n - 1..].iter().copied())
-                .chain([full_id]);
-            for (walk, players) in [
-                (forward.collect::<Vec<_>>(), pair.order.clone()),
-                (
-                    backward.collect::<Vec<_>>(),
-                    pair.order.iter().rev().copied().collect(),
-                ),
-            ] {
-                for (j, &p) in players.iter().enumerate() {
-                    let (before, after) = (ev.row(walk[j]), ev.row(walk[j + 1]));
-                    for s in 0..t {
-                        pair_estimate[p * t + s] += 0.5 * (after[s] - before[s]);
-                    }
-                }
-            }
+            walk_pair(ev, pair, ids, (base_id, full_id), &mut pair_estimate);
             moments.add(&pair_estimate);
             if let (Some(target), Some(se)) = (target_std_err, moments.std_err()) {
                 if moments.count >= MIN_PAIRS_FOR_TARGET && se.iter().all(|&e| e <= target) {
@@ -163,4 +151,62 @@ pub(crate) fn estimate(
         base,
         full,
     })
+}
+
+/// The next batch of pairs that the budget affords, planned in drawing order so that what is
+/// used does not depend on the batch size; `true` when the budget ran out while planning.
+fn plan_batch(
+    ev: &Evaluator,
+    budget: usize,
+    done: usize,
+    max_pairs: usize,
+    rng: &mut ChaCha8Rng,
+) -> (Vec<Pair>, bool) {
+    let n = ev.num_players();
+    let mut planned: Vec<Pair> = Vec::new();
+    let mut pending: HashSet<Coalition> = HashSet::new();
+    while pending.len() < ev.batch_size() && done + planned.len() < max_pairs {
+        let pair = draw_pair(n, rng);
+        let cost = ev.new_cost(&pair.coalitions, &pending);
+        if ev.evaluations() + pending.len() + cost > budget {
+            return (planned, true);
+        }
+        pending.extend(pair.coalitions.iter().filter(|c| !ev.is_cached(c)).cloned());
+        planned.push(pair);
+    }
+    (planned, false)
+}
+
+/// One pair's estimate into `out` (n x T flat): half of each player's marginal contribution as it
+/// joins along the permutation and along its reverse. `ids` are the rows of `pair.coalitions`.
+fn walk_pair(
+    ev: &Evaluator,
+    pair: &Pair,
+    ids: &[RowId],
+    (base_id, full_id): (RowId, RowId),
+    out: &mut [f64],
+) {
+    let (n, t) = (ev.num_players(), ev.num_outputs());
+    out.iter_mut().for_each(|x| *x = 0.0);
+    // Forward walk: order[j] joins prefix j; reverse walk: order[n-1-j] joins.
+    let forward = std::iter::once(base_id)
+        .chain(ids[..n - 1].iter().copied())
+        .chain([full_id]);
+    let backward = std::iter::once(base_id)
+        .chain(ids[n - 1..].iter().copied())
+        .chain([full_id]);
+    for (walk, players) in [
+        (forward.collect::<Vec<_>>(), pair.order.clone()),
+        (
+            backward.collect::<Vec<_>>(),
+            pair.order.iter().rev().copied().collect(),
+        ),
+    ] {
+        for (j, &p) in players.iter().enumerate() {
+            let (before, after) = (ev.row(walk[j]), ev.row(walk[j + 1]));
+            for s in 0..t {
+                out[p * t + s] += 0.5 * (after[s] - before[s]);
+            }
+        }
+    }
 }

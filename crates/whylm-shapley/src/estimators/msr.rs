@@ -3,7 +3,7 @@
 //! Shapley values are known exactly, then estimate only what it misses,
 //! phi(v) = phi(f) + phi(v - f).
 //!
-//! The samples are those of `kernel` (complementary pairs, sizes by the Neyman split,
+//! The samples are kernel's (`paired`: complementary pairs, sizes by the Neyman split,
 //! without replacement). The surrogate is a sparse sum of third-order products (see
 //! `cubic_surrogate`); the residual v - f is estimated by the same constrained kernel regression,
 //! which on these samples equals the paper's maximum-sample-reuse Monte Carlo estimate after a
@@ -18,31 +18,34 @@
 
 use rand_chacha::ChaCha8Rng;
 
-use super::cubic_surrogate::{self, CubicSurrogate};
-use super::kernel::{regress, PairSample, PairedDraw};
-use super::{restore_efficiency, Estimate};
-use crate::evaluator::{Evaluator, RowId};
+use super::budget::per_player_default;
+use super::cubic_surrogate;
+use super::estimate::{restore_efficiency, Estimate};
+use super::paired::{self, on_paired_draw, regress, PairedDraw};
+use super::spec::{no_limits, BudgetRules, Spec};
+use crate::coalition::Coalition;
+use crate::evaluator::Evaluator;
+use crate::method::Method;
 
-/// The cubic surrogate fitted to the odd part of the sampled pairs, one observation per pair.
-pub(crate) fn fit_surrogate(ev: &Evaluator, sample: &PairSample, rows: &[RowId]) -> CubicSurrogate {
-    let (n, t) = (ev.num_players(), ev.num_outputs());
-    let pairs = sample.num_pairs();
-    let canonical: Vec<_> = (0..pairs).map(|p| sample.coalitions[2 * p].clone()).collect();
-    let odd: Vec<f64> = (0..pairs)
-        .flat_map(|p| {
-            let (side, other) = (ev.row(rows[2 * p]), ev.row(rows[2 * p + 1]));
-            (0..t).map(move |q| 0.5 * (side[q] - other[q]))
-        })
-        .collect();
-    let weights: Vec<f64> = (0..pairs).map(|p| sample.weight(n, p)).collect();
-    cubic_surrogate::fit(n, t, &canonical, &odd, &weights)
-}
+pub(crate) const SPEC: Spec = Spec {
+    method: Method::RegressionMc,
+    name: "msr",
+    aliases: &["regression-mc"],
+    description: "kernel's samples with a regression adjustment: a sparse third-order surrogate with exact Shapley values, the kernel regression on the rest",
+    budget: BudgetRules {
+        minimum: paired::minimum_budget,
+        default: per_player_default,
+        limits: no_limits,
+    },
+    needs_hierarchy: false,
+    run: |ev, job| on_paired_draw(ev, job.budget, job.rng, estimate),
+};
 
 /// The regression-adjusted estimate on a paired draw.
-pub(crate) fn estimate(ev: &mut Evaluator, draw: PairedDraw, rng: &mut ChaCha8Rng) -> Estimate {
+fn estimate(ev: &mut Evaluator, draw: PairedDraw, rng: &mut ChaCha8Rng) -> Estimate {
     let (n, t) = (ev.num_players(), ev.num_outputs());
     let (base, full, delta, sample, rows) = draw.into_parts();
-    let surrogate = fit_surrogate(ev, &sample, &rows);
+    let surrogate = cubic_surrogate::fit_to_pairs(ev, &sample, &rows);
 
     // Regress the residual v - f (relative to its value at the empty coalition).
     let mut b = Vec::with_capacity(rows.len() * t);
@@ -50,7 +53,7 @@ pub(crate) fn estimate(ev: &mut Evaluator, draw: PairedDraw, rng: &mut ChaCha8Rn
         let rise = surrogate.rise(c, t);
         b.extend((0..t).map(|q| ev.row(id)[q] - base[q] - rise[q]));
     }
-    let surrogate_total = surrogate.rise(&crate::Coalition::full(n), t);
+    let surrogate_total = surrogate.rise(&Coalition::full(n), t);
     let residual_delta: Vec<f64> = delta.iter().zip(&surrogate_total).map(|(d, s)| d - s).collect();
     let (mut phi, std_err) = regress(n, t, &sample, &b, &residual_delta, rng);
     if surrogate.num_terms() > 0 {

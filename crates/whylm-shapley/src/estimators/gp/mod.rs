@@ -1,6 +1,6 @@
 //! Gaussian-process regression on kernel's samples (method `gp`).
 //!
-//! The samples are those of `kernel` (complementary pairs, sizes by the Neyman split, without
+//! The samples are kernel's (`paired`: complementary pairs, sizes by the Neyman split, without
 //! replacement), and each pair observes the game's odd part g(S) = (v(S) - v(N \ S)) / 2 exactly;
 //! the pair (empty, full) observes g(N) = (v(N) - v(empty)) / 2. Kernel fits a linear model to
 //! them, msr a linear model plus the few triples that stand out. Here the game is a draw from a
@@ -25,17 +25,54 @@
 //! Cost: one Cholesky factorisation of an m x m matrix (m = pairs + 1) per likelihood evaluation,
 //! up to 180 evaluations per output on at most `FIT_POINTS` of the points, then one with all.
 
+mod nelder_mead;
+mod walsh_prior;
+
 use nalgebra::{Cholesky, DMatrix, DVector, Dyn};
 use rand_chacha::ChaCha8Rng;
 
-use super::cubic_surrogate::parity;
-use super::kernel::PairedDraw;
-use super::nelder_mead;
-use super::regression_mc::fit_surrogate;
-use super::walsh_prior::{OrderEnergies, WalshPrior};
-use super::{restore_efficiency, Estimate};
+use super::budget::per_player_default;
+use super::cubic_surrogate::{self, parity};
+use super::estimate::{restore_efficiency, Estimate};
+use super::paired::{self, on_paired_draw, PairedDraw};
+use super::spec::{BudgetRules, Plan, Spec};
+use crate::coalition::Coalition;
+use crate::error::ShapleyError;
 use crate::evaluator::Evaluator;
-use crate::Coalition;
+use crate::method::Method;
+use walsh_prior::{OrderEnergies, WalshPrior};
+
+pub(crate) const SPEC: Spec = Spec {
+    method: Method::GaussianProcess,
+    name: "gp",
+    aliases: &[],
+    description: "kernel's samples read by Gaussian-process regression (a prior per interaction order): the most accurate from 5n evaluations, at most 8192",
+    budget: BudgetRules {
+        minimum: paired::minimum_budget,
+        default: |n, minimum| per_player_default(n, minimum).min(GP_MAX_BUDGET),
+        limits,
+    },
+    needs_hierarchy: false,
+    run: |ev, job| on_paired_draw(ev, job.budget, job.rng, estimate),
+};
+
+/// The largest budget `gp` accepts: it keeps an m x m matrix of the sampled points (m = half the
+/// budget) and factorises it per output, so memory and time grow with the square and the cube of
+/// the budget (at this size about 130 MB and several seconds per output). Larger budgets are an
+/// error that names msr and kernel instead.
+pub const GP_MAX_BUDGET: usize = 8192;
+
+/// Budgets above `GP_MAX_BUDGET`.
+fn limits(plan: &Plan) -> Result<(), ShapleyError> {
+    let budget = plan.budget;
+    if budget > GP_MAX_BUDGET {
+        return Err(ShapleyError::InvalidSettings(format!(
+            "gp takes at most {GP_MAX_BUDGET} evaluations (its cost grows with the cube of the budget); \
+             for a budget of {budget} use msr or kernel, or lower the budget"
+        )));
+    }
+    Ok(())
+}
 
 /// The prior's parameters are fitted on at most this many observations (an evenly spaced subset
 /// of the pairs, which come ordered by size); the posterior then uses all of them.
@@ -245,7 +282,7 @@ fn posterior(design: &Design, walsh: &WalshPrior, g: &[f64]) -> (Vec<f64>, Vec<f
 }
 
 /// The Gaussian-process estimate on a paired draw (nothing random happens after the draw).
-pub(crate) fn estimate(ev: &mut Evaluator, draw: PairedDraw, _rng: &mut ChaCha8Rng) -> Estimate {
+fn estimate(ev: &mut Evaluator, draw: PairedDraw, _rng: &mut ChaCha8Rng) -> Estimate {
     let (n, t) = (ev.num_players(), ev.num_outputs());
     let (base, full, delta, sample, rows) = draw.into_parts();
     let pairs = sample.num_pairs();
@@ -253,7 +290,7 @@ pub(crate) fn estimate(ev: &mut Evaluator, draw: PairedDraw, _rng: &mut ChaCha8R
     let points: Vec<Coalition> = std::iter::once(Coalition::full(n))
         .chain((0..pairs).map(|p| sample.coalitions[2 * p].clone()))
         .collect();
-    let surrogate = fit_surrogate(ev, &sample, &rows);
+    let surrogate = cubic_surrogate::fit_to_pairs(ev, &sample, &rows);
     let design = Design::new(n, &points, surrogate.triples());
     let walsh = WalshPrior::new(n);
     let mut phi = vec![vec![0.0; t]; n];

@@ -16,8 +16,8 @@ use std::collections::HashSet;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::kernel::{all_subsets, binomial, random_subset};
-use crate::Coalition;
+use super::subsets::{all_subsets, binomial, random_subset};
+use crate::coalition::Coalition;
 
 /// Candidates per pick: 32 and 128 gave the same error on the tuning games.
 const CANDIDATES: usize = 32;
