@@ -50,11 +50,7 @@ pub(crate) fn build(vocab: &GgufVocab) -> Result<TokenizerParts> {
         .build()
         .map_err(invalid)?;
 
-    let mut pre_tokenizers: Vec<PreTokenizerWrapper> = spec
-        .regexes
-        .iter()
-        .map(|re| regex_split(re).map(PreTokenizerWrapper::from))
-        .collect::<Result<_>>()?;
+    let mut pre_tokenizers = regex_splits(spec.regexes)?;
     pre_tokenizers.push(ByteLevel::new(false, false, false).into());
 
     let mut inner = tokenizers::Tokenizer::new(model);
@@ -74,6 +70,14 @@ pub(crate) fn build(vocab: &GgufVocab) -> Result<TokenizerParts> {
         eos: vocab.eos_id,
         special,
     })
+}
+
+/// A pre-tokenizer's regex list as `Split`s, in order.
+pub(crate) fn regex_splits(regexes: &[&str]) -> Result<Vec<PreTokenizerWrapper>> {
+    regexes
+        .iter()
+        .map(|re| regex_split(re).map(PreTokenizerWrapper::from))
+        .collect()
 }
 
 /// One regex of a pre-tokenizer list, as llama.cpp runs it, splitting off every match.

@@ -10,6 +10,9 @@ mod reader;
 mod spm;
 mod vocab;
 
+#[cfg(test)]
+mod pre_tokenizer_tests;
+
 pub use metadata::{GgufMetadata, MetaValue};
 pub use pre_tokenizers::SUPPORTED_PRE;
 
