@@ -57,7 +57,7 @@ pub fn load_on(path: &Path, device: &Device) -> Result<LoadedModel> {
         });
     }
     let gguf = load_gguf_model(path, device)?;
-    let tokenizer = Tokenizer::from_gguf_metadata(&gguf.metadata).map_err(tokenizer_error)?;
+    let tokenizer = Tokenizer::from_gguf_file(path).map_err(tokenizer_error)?;
     let info = ModelInfo::describe(&gguf.model, ModelFormat::Gguf, source);
     Ok(LoadedModel {
         model: gguf.model,

@@ -21,6 +21,9 @@ pub enum TokenizeError {
     #[error("GGUF file {path} is truncated or corrupt ({detail}): download or convert it again")]
     TruncatedGguf { path: PathBuf, detail: String },
 
+    #[error("the GGUF data is not a readable GGUF header ({detail}): pass the bytes of a .gguf model or vocabulary file")]
+    MalformedGgufBytes { detail: String },
+
     #[error("the GGUF metadata has no usable `{key}` ({detail}): this file carries no complete tokenizer; use a GGUF converted with a recent llama.cpp or a Hugging Face directory with tokenizer.json")]
     MissingVocabKey { key: String, detail: String },
 

@@ -7,8 +7,8 @@ use std::path::Path;
 use serde_json::Value as Json;
 
 use crate::error::{Result, TokenizeError};
+use crate::parts::{TokenizerKind, TokenizerParts};
 use crate::pieces::PieceStyle;
-use crate::tokenizer::{TokenizerKind, TokenizerParts};
 
 /// What `tokenizer_config.json` (and `config.json` as a fallback for ids) says.
 #[derive(Debug, Default)]

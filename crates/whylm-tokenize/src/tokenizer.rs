@@ -1,33 +1,16 @@
 //! The tokenizer: one type for GGUF and Hugging Face vocabularies.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use candle_core::quantized::gguf_file;
-
 use crate::error::{Result, TokenizeError};
-use crate::gguf_vocab::{read_gguf_metadata, GgufVocab};
+use crate::gguf::{self, GgufMetadata};
+use crate::hf;
+use crate::parts::{TokenizerKind, TokenizerParts};
 use crate::pieces::{bytes_for_display, surface_bytes, PieceStyle};
 use crate::spans::{token_spans, RawToken};
-use crate::{gguf_bpe, gguf_spm, hf};
 use whylm_backend::Encoding;
-
-/// Which tokenization algorithm a tokenizer runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenizerKind {
-    /// SentencePiece-style BPE with `▁` spaces and `<0xNN>` byte fallback (GGUF `llama`;
-    /// Llama 1/2, Mistral, TinyLlama, Phi-3).
-    SentencePieceBpe,
-    /// GPT-2 style byte-level BPE (GGUF `gpt2`; Llama 3, Qwen2, GPT-2, SmolLM).
-    ByteLevelBpe,
-    /// Any other `tokenizer.json` model (Unigram, WordPiece, ...): encoded by the `tokenizers`
-    /// crate, spans from its offsets.
-    Other,
-}
-
-/// GGUF `tokenizer.ggml.model` values this crate converts.
-pub const SUPPORTED_GGUF_MODELS: &[&str] = &["llama", "gpt2"];
 
 /// How to encode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,20 +21,6 @@ pub struct EncodeOptions {
     /// (llama.cpp's `parse_special`, what transformers always does). When false they are
     /// tokenized as plain text. User-defined tokens are matched either way, as in llama.cpp.
     pub parse_special: bool,
-}
-
-/// Everything a vocabulary converter produces.
-pub(crate) struct TokenizerParts {
-    pub inner: tokenizers::Tokenizer,
-    pub kind: TokenizerKind,
-    pub style: PieceStyle,
-    /// Ids added before the text when `add_special` (usually `[bos]` or nothing).
-    pub prefix: Vec<u32>,
-    /// Ids added after the text when `add_special` (usually nothing).
-    pub suffix: Vec<u32>,
-    pub bos: Option<u32>,
-    pub eos: Option<u32>,
-    pub special: HashSet<u32>,
 }
 
 /// A tokenizer for a Llama-family model.
@@ -100,31 +69,26 @@ impl Tokenizer {
         }
     }
 
-    /// Loads the tokenizer embedded in a GGUF file, reading only its metadata (vocabulary-only
-    /// files work).
+    /// Loads the tokenizer embedded in a GGUF file, reading only its header and metadata
+    /// (vocabulary-only files work, and multi-gigabyte models are not read through).
     pub fn from_gguf_file(path: impl AsRef<Path>) -> Result<Self> {
-        let metadata = read_gguf_metadata(path.as_ref())?;
-        Self::from_gguf_metadata(&metadata)
+        Self::from_gguf_metadata(&GgufMetadata::from_file(path)?)
+    }
+
+    /// Loads the tokenizer from the bytes of a GGUF file (the whole file, or at least its header
+    /// and metadata).
+    pub fn from_gguf_bytes(bytes: &[u8]) -> Result<Self> {
+        Self::from_gguf_metadata(&GgufMetadata::from_bytes(bytes)?)
     }
 
     /// Builds the tokenizer from GGUF metadata (`tokenizer.ggml.*` keys).
     ///
     /// BOS/EOS are added as `tokenizer.ggml.add_bos_token` / `add_eos_token` say; when a key is
-    /// absent llama.cpp's defaults apply: `llama` adds BOS, `gpt2` adds BOS only for the Llama 3
-    /// pre-tokenizers (`llama3`, `llama-bpe`, ...), neither adds EOS.
-    pub fn from_gguf_metadata(metadata: &HashMap<String, gguf_file::Value>) -> Result<Self> {
-        let vocab = GgufVocab::from_metadata(metadata)?;
-        let parts = match vocab.model.as_str() {
-            "llama" => gguf_spm::build(&vocab)?,
-            "gpt2" => gguf_bpe::build(&vocab)?,
-            other => {
-                return Err(TokenizeError::UnsupportedModel {
-                    model: other.to_string(),
-                    supported: SUPPORTED_GGUF_MODELS.join(", "),
-                })
-            }
-        };
-        Ok(Self::from_parts(parts))
+    /// absent llama.cpp's defaults apply: `llama` adds BOS, `gpt2` adds BOS only for the
+    /// pre-tokenizers llama.cpp adds it for (`llama3`, `llama-bpe`, `tekken`, `chameleon`, ...),
+    /// neither adds EOS.
+    pub fn from_gguf_metadata(metadata: &GgufMetadata) -> Result<Self> {
+        gguf::build(metadata).map(Self::from_parts)
     }
 
     /// Loads `tokenizer.json` from a Hugging Face model directory; `tokenizer_config.json`

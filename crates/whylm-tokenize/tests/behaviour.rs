@@ -1,10 +1,10 @@
 //! Spans, special tokens, pieces, decoding and metadata errors on real vocabularies.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use candle_core::quantized::gguf_file::Value;
-use whylm_tokenize::{EncodeOptions, TokenizeError, Tokenizer, TokenizerKind};
+use whylm_tokenize::{
+    EncodeOptions, GgufMetadata, MetaValue as Value, TokenizeError, Tokenizer, TokenizerKind,
+};
 
 fn shared(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -163,11 +163,11 @@ fn invalid_utf8_is_refused_with_its_offset() {
     assert!(matches!(err, TokenizeError::InvalidUtf8 { offset: 2 }), "{err}");
 }
 
-fn toy_metadata(model: &str) -> HashMap<String, Value> {
-    let mut meta = HashMap::new();
-    meta.insert("tokenizer.ggml.model".into(), Value::String(model.into()));
+fn toy_metadata(model: &str) -> GgufMetadata {
+    let mut meta = GgufMetadata::new();
+    meta.insert("tokenizer.ggml.model", Value::String(model.into()));
     meta.insert(
-        "tokenizer.ggml.tokens".into(),
+        "tokenizer.ggml.tokens",
         Value::Array(vec![Value::String("a".into()), Value::String("b".into())]),
     );
     meta
@@ -183,7 +183,7 @@ fn metadata_errors_say_what_is_missing() {
         "{msg}"
     );
 
-    let err = Tokenizer::from_gguf_metadata(&HashMap::new()).unwrap_err();
+    let err = Tokenizer::from_gguf_metadata(&GgufMetadata::new()).unwrap_err();
     assert!(
         matches!(&err, TokenizeError::MissingVocabKey { key, .. } if key == "tokenizer.ggml.model"),
         "{err}"
@@ -204,10 +204,10 @@ fn metadata_errors_say_what_is_missing() {
 
     let mut meta = toy_metadata("gpt2");
     meta.insert(
-        "tokenizer.ggml.merges".into(),
+        "tokenizer.ggml.merges",
         Value::Array(vec![Value::String("a b".into())]),
     );
-    meta.insert("tokenizer.ggml.pre".into(), Value::String("mystery".into()));
+    meta.insert("tokenizer.ggml.pre", Value::String("mystery".into()));
     let err = Tokenizer::from_gguf_metadata(&meta).unwrap_err();
     assert!(matches!(err, TokenizeError::UnsupportedModel { .. }));
     assert!(err.to_string().contains("mystery"), "{err}");

@@ -13,10 +13,13 @@ const DIR: &str = concat!(
     "/../../../shared/tokenizer-conformance"
 );
 
-fn read_cases(name: &str) -> Vec<(String, Vec<u32>)> {
-    let inp = std::fs::read_to_string(format!("{DIR}/ggml-vocab-{name}.gguf.inp"))
+/// Vocabularies this crate ships itself (see tests/data/README.md).
+const OWN_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+
+fn read_cases(dir: &str, name: &str) -> Vec<(String, Vec<u32>)> {
+    let inp = std::fs::read_to_string(format!("{dir}/ggml-vocab-{name}.gguf.inp"))
         .unwrap_or_else(|e| panic!("read {name}.inp: {e}"));
-    let out = std::fs::read_to_string(format!("{DIR}/ggml-vocab-{name}.gguf.out"))
+    let out = std::fs::read_to_string(format!("{dir}/ggml-vocab-{name}.gguf.out"))
         .unwrap_or_else(|e| panic!("read {name}.out: {e}"));
 
     let sep = "\n__ggml_vocab_test__\n";
@@ -47,10 +50,14 @@ fn read_cases(name: &str) -> Vec<(String, Vec<u32>)> {
 }
 
 fn check_vocab(name: &str, kind: TokenizerKind) {
-    let tok = Tokenizer::from_gguf_file(format!("{DIR}/ggml-vocab-{name}.gguf"))
+    check_vocab_in(DIR, name, kind);
+}
+
+fn check_vocab_in(dir: &str, name: &str, kind: TokenizerKind) {
+    let tok = Tokenizer::from_gguf_file(format!("{dir}/ggml-vocab-{name}.gguf"))
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     assert_eq!(tok.kind(), kind, "{name}");
-    let cases = read_cases(name);
+    let cases = read_cases(dir, name);
     assert!(cases.len() >= 40, "{name}: only {} cases", cases.len());
     let options = EncodeOptions {
         add_special: false,
@@ -126,4 +133,45 @@ fn qwen2_matches_llama_cpp() {
 #[test]
 fn gpt_2_matches_llama_cpp() {
     check_vocab("gpt-2", TokenizerKind::ByteLevelBpe);
+}
+
+/// Pre-tokenizer `deepseek-coder`: newlines alone, letters and punctuation runs with one
+/// optional leading space, CJK runs, single digits.
+#[test]
+fn deepseek_coder_matches_llama_cpp() {
+    check_vocab_in(OWN_DIR, "deepseek-coder", TokenizerKind::ByteLevelBpe);
+}
+
+/// Pre-tokenizer `starcoder` (shared with refact, command-r, smollm, codeshell, exaone,
+/// minerva-7b, mellum2): single digits, then GPT-2's regex.
+#[test]
+fn starcoder_matches_llama_cpp() {
+    check_vocab_in(OWN_DIR, "starcoder", TokenizerKind::ByteLevelBpe);
+}
+
+/// The same vocabulary read from bytes tokenizes the same.
+#[test]
+fn a_vocabulary_loads_from_its_bytes() {
+    let path = format!("{OWN_DIR}/ggml-vocab-starcoder.gguf");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let from_bytes = Tokenizer::from_gguf_bytes(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    let from_file = Tokenizer::from_gguf_file(&path).unwrap_or_else(|e| panic!("{e}"));
+    let options = EncodeOptions {
+        add_special: false,
+        parse_special: false,
+    };
+    for (input, expected) in read_cases(OWN_DIR, "starcoder") {
+        let ids = from_bytes
+            .encode_with(&input, options)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .ids;
+        assert_eq!(ids, expected, "{input:?}");
+        assert_eq!(
+            ids,
+            from_file
+                .encode_with(&input, options)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .ids
+        );
+    }
 }

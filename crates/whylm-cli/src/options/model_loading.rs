@@ -41,7 +41,7 @@ pub fn load_model(path: &Path) -> Result<LoadedModel> {
     match check_model_path(path, "config.json")? {
         ModelPathKind::File => {
             let gguf = load_gguf_model(path, &device).map_err(UserError::from_message)?;
-            let tokenizer = Tokenizer::from_gguf_metadata(&gguf.metadata).map_err(tokenize_error)?;
+            let tokenizer = Tokenizer::from_gguf_file(path).map_err(tokenize_error)?;
             let info = ModelInfo::describe(&gguf.model, ModelFormat::Gguf, source);
             // Converters often write the architecture ("llama") as the name; the file name says more then.
             let name = match gguf.metadata.get("general.name") {

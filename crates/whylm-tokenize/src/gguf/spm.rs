@@ -8,8 +8,6 @@
 //! DESIGN.md records that this conversion matched llama.cpp on all reference strings, where a
 //! Unigram conversion did not.
 
-use std::collections::HashSet;
-
 use tokenizers::decoders::byte_fallback::ByteFallback;
 use tokenizers::decoders::fuse::Fuse;
 use tokenizers::decoders::sequence::Sequence as DecoderSequence;
@@ -18,31 +16,12 @@ use tokenizers::decoders::DecoderWrapper;
 use tokenizers::models::bpe::{Vocab, BPE};
 use tokenizers::normalizers::NormalizerWrapper;
 use tokenizers::normalizers::{Prepend, Replace, Sequence as NormalizerSequence};
-use tokenizers::AddedToken;
 
+use super::added_tokens::{add_vocab_tokens, invalid, vocab_map};
+use super::vocab::GgufVocab;
 use crate::error::{Result, TokenizeError};
-use crate::gguf_vocab::{GgufVocab, TokenType};
+use crate::parts::{TokenizerKind, TokenizerParts};
 use crate::pieces::{PieceStyle, SPM_SPACE};
-use crate::tokenizer::{TokenizerKind, TokenizerParts};
-
-fn invalid(detail: impl std::fmt::Display) -> TokenizeError {
-    TokenizeError::InvalidVocab {
-        detail: detail.to_string(),
-    }
-}
-
-/// Builds the vocabulary map, rejecting duplicate pieces (llama.cpp rejects them too).
-pub(crate) fn vocab_map(tokens: &[String]) -> Result<Vocab> {
-    let mut vocab = Vocab::default();
-    for (id, piece) in tokens.iter().enumerate() {
-        if let Some(first) = vocab.insert(piece.clone(), id as u32) {
-            return Err(invalid(format!(
-                "piece {piece:?} appears twice (ids {first} and {id})"
-            )));
-        }
-    }
-    Ok(vocab)
-}
 
 /// Merges rebuilt from the scores: every split of every piece whose halves are pieces,
 /// ranked by the merged piece's score (highest first), ties by piece id then split position.
@@ -129,37 +108,10 @@ pub(crate) fn build(vocab: &GgufVocab) -> Result<TokenizerParts> {
     })
 }
 
-/// Registers control, unknown and user-defined tokens as added tokens, the way llama.cpp
-/// partitions text before tokenizing: control and unknown tokens are matched only when special
-/// tokens are parsed, user-defined tokens always. Returns the ids that count as special.
-pub(crate) fn add_vocab_tokens(inner: &mut tokenizers::Tokenizer, vocab: &GgufVocab) -> Result<HashSet<u32>> {
-    let mut special_tokens = Vec::new();
-    let mut user_tokens = Vec::new();
-    let mut special = HashSet::new();
-    for (id, piece) in vocab.tokens.iter().enumerate() {
-        match vocab.token_type(id) {
-            TokenType::Control | TokenType::Unknown => {
-                if vocab.token_type(id) == TokenType::Control {
-                    special.insert(id as u32);
-                }
-                special_tokens.push(AddedToken::from(piece.clone(), true).normalized(false));
-            }
-            TokenType::UserDefined => {
-                user_tokens.push(AddedToken::from(piece.clone(), false).normalized(false));
-            }
-            _ => {}
-        }
-    }
-    inner
-        .add_special_tokens(special_tokens.clone())
-        .map_err(invalid)?;
-    inner.add_tokens(user_tokens.clone()).map_err(invalid)?;
-    Ok(special)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gguf::vocab::TokenType;
 
     fn toy_vocab() -> GgufVocab {
         let tokens: Vec<String> = ["<unk>", "<s>", "</s>", "▁", "a", "b", "ab", "▁ab", "ba"]
