@@ -8,7 +8,7 @@ use whylm_explain::{ExplainModel, ExplainProgress, ExplainRequest, GenerationOpt
 
 use crate::fault::explain_error;
 use crate::options::choices::{positive_count, Level, MaskerChoice, MethodChoice, ScoreChoice};
-use crate::options::model_loading::load_model_or_default;
+use crate::options::model_loading::{backend, load_model_or_default, report_info};
 use crate::options::prompt::{require_non_empty, PromptInput};
 use crate::options::report_output::{emit, ReportTargets};
 use crate::options::sampling::SamplingOptions;
@@ -56,7 +56,8 @@ pub struct ExplainArgs {
     /// Seed of every random choice (sampling the target, the estimators); same seed, same numbers.
     #[arg(long, value_name = "S", default_value = "0")]
     pub seed: u64,
-    /// Save the explanation as JSON (redraw it later with `whylm render`).
+    /// Save the explanation as JSON (redraw it later with `whylm render`); `-` prints the JSON on stdout instead
+    /// of the terminal report.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
     /// Save a self-contained HTML report.
@@ -65,7 +66,8 @@ pub struct ExplainArgs {
     /// Save an SVG chart.
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
-    /// Print no progress bar and no notes on stderr.
+    /// Print nothing but what was asked for: no progress bar and no notes on stderr, and no terminal report on
+    /// stdout (the files given with --json, --html and --svg are still written; --json - prints the JSON).
     #[arg(long)]
     pub quiet: bool,
     /// Never colour the terminal report.
@@ -102,12 +104,8 @@ pub fn run(args: ExplainArgs) -> Result<()> {
     };
     let loaded = load_model_or_default(args.model.as_deref(), args.quiet)?;
     let explain_model = ExplainModel {
-        backend: &whylm_model::Embedded {
-            model: &loaded.model,
-            tokenizer: &loaded.tokenizer,
-            name: &loaded.name,
-        },
-        info: loaded.report_info(),
+        backend: &backend(&loaded),
+        info: report_info(&loaded),
     };
     let mut progress = Progress::new(args.quiet);
     let doc = whylm_explain::explain(&explain_model, &request, &mut |event| show(&mut progress, event))
@@ -117,7 +115,7 @@ pub fn run(args: ExplainArgs) -> Result<()> {
         json: args.json,
         html: args.html,
         svg: args.svg,
-        terminal: true,
+        terminal: !args.quiet,
         no_color: args.no_color,
     };
     emit(&doc, &targets)
