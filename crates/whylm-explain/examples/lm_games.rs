@@ -66,12 +66,7 @@ fn main() {
         let encoding = tokenizer
             .encode(prompt, true)
             .unwrap_or_else(|e| fail(format!("cannot tokenize {prompt:?}: {e}")));
-        let layout = TokenLayout {
-            text: prompt,
-            prompt: (0, prompt.len()),
-            spans: &encoding.spans,
-            special: &encoding.special,
-        };
+        let layout = TokenLayout::new(prompt, (0, prompt.len()), &encoding.spans, &encoding.special);
         let features = layout.features(Level::Token);
         let n = features.len();
         if n > MAX_FEATURES {

@@ -1,13 +1,26 @@
 //! Everything that can stop an explanation; each message is one line that says what to do.
 
-/// Why an explanation could not be built.
+/// Why an explanation could not be built. [`ExplainError::is_user_error`] says whose fault it is.
 #[derive(Debug, thiserror::Error)]
 pub enum ExplainError {
     #[error("the prompt is empty; give the text to explain")]
     EmptyPrompt,
 
+    #[error("the request gives both prompt/prefix/suffix and segments; give the input one way")]
+    InputTwice,
+
     #[error("the prompt has no features: all of its {tokens} tokens are special tokens (e.g. BOS or control tokens), which are always kept; give some ordinary text")]
     NoFeatures { tokens: usize },
+
+    #[error("level custom needs byte spans of the prompt; give at least one custom span")]
+    NoCustomSpans,
+
+    #[error("the custom span {start}..{end} is unusable: {reason}; give byte ranges of the prompt that each cover a token and do not overlap")]
+    BadCustomSpan {
+        start: usize,
+        end: usize,
+        reason: String,
+    },
 
     #[error(
         "the target {target:?} tokenizes to no tokens; give a non-empty target or let the model generate one"
@@ -51,13 +64,58 @@ pub enum ExplainError {
         target: usize,
     },
 
-    #[error("invalid request: {0}")]
-    InvalidRequest(String),
-
     /// The model backend refused the request or failed; the message is the backend's.
     #[error("{0}")]
     Backend(#[from] whylm_backend::BackendError),
 
     #[error("{0}")]
     Shapley(#[from] whylm_shapley::ShapleyError),
+}
+
+impl ExplainError {
+    /// True when the request (text, options, budget) is at fault and the caller should change it (exit code 2 in
+    /// the CLI); false for failures inside the backend or the Shapley engine (a bug or a broken engine).
+    pub fn is_user_error(&self) -> bool {
+        use whylm_shapley::ShapleyError;
+        match self {
+            ExplainError::Backend(inner) => inner.is_user_error(),
+            ExplainError::Shapley(inner) => matches!(
+                inner,
+                ShapleyError::BudgetTooSmall { .. }
+                    | ShapleyError::TooManyPlayersForExact { .. }
+                    | ShapleyError::InvalidSettings(_)
+            ),
+            ExplainError::EmptyPrompt
+            | ExplainError::InputTwice
+            | ExplainError::NoFeatures { .. }
+            | ExplainError::NoCustomSpans
+            | ExplainError::BadCustomSpan { .. }
+            | ExplainError::EmptyTarget { .. }
+            | ExplainError::NothingGenerated { .. }
+            | ExplainError::ExactAboveLimit { .. }
+            | ExplainError::ZeroBudget
+            | ExplainError::NoLevels
+            | ExplainError::PromptTooLong { .. }
+            | ExplainError::NothingAlwaysKept { .. }
+            | ExplainError::NoBaseline { .. }
+            | ExplainError::BadContrast { .. } => true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use whylm_backend::BackendError;
+    use whylm_shapley::ShapleyError;
+
+    #[test]
+    fn request_errors_are_the_users_and_engine_failures_are_not() {
+        assert!(ExplainError::EmptyPrompt.is_user_error());
+        assert!(ExplainError::NoCustomSpans.is_user_error());
+        assert!(ExplainError::Backend(BackendError::Input("too long".into())).is_user_error());
+        assert!(!ExplainError::Backend(BackendError::Failed("matmul".into())).is_user_error());
+        assert!(ExplainError::Shapley(ShapleyError::InvalidSettings("x".into())).is_user_error());
+        assert!(!ExplainError::Shapley(ShapleyError::MissingHierarchy).is_user_error());
+    }
 }

@@ -11,7 +11,8 @@ use whylm_shapley::{Coalition, Game, GameError};
 pub enum GameMasker {
     /// Rows of the original length (delete / hide / replace), built by whylm_backend::masked_row.
     Tokens(Masker),
-    /// shap's Text masker: a masked string, re-tokenized with BOS; rows of different lengths are left-padded.
+    /// shap's Text masker: a masked string, re-tokenized with BOS, so rows differ in length (the backend batches
+    /// rows of any lengths).
     Shap(ShapTextMasker),
 }
 

@@ -1,67 +1,56 @@
 //! The binary hierarchy over features that the partition (Owen) estimator walks: tokens → words → clauses
-//! (split at `, ; :`) → sentences → text. Each level is a group of the next finer one; `Hierarchy::from_groups`
-//! makes every group of more than two members a balanced binary tree, so the whole tree is binary.
+//! (split at `, ; :` and dashes, see text_units.rs) → sentences → segments (chat turns) → text. Each level is a
+//! group of the next finer one; `Hierarchy::from_groups` makes every group of more than two members a balanced
+//! binary tree, so the whole tree is binary.
 //!
 //! A feature is placed by its anchor (the anchor of its first token, see features.rs), so word- and
 //! sentence-level features slot in at their own level: a word-level feature is a leaf under its clause, a
-//! sentence-level feature a leaf under the text.
+//! sentence-level feature a leaf under its segment (the text, when there is one segment).
 
 use crate::features::{Feature, PromptToken};
 use crate::text_units::TextUnits;
 use whylm_shapley::{Group, Hierarchy, ShapleyError};
 
-/// Players keyed by word (None: a feature on whitespace, a group of its own).
-type Words = Vec<(Option<usize>, Vec<usize>)>;
-/// Words keyed by clause.
-type Clauses = Vec<(usize, Words)>;
+/// A player's place: (segment, sentence, clause, word) unit indices, coarsest first.
+type Path = [usize; 4];
 
-/// The nested groups (sentence → clause → word → feature) of `features`; one-member groups are collapsed.
+/// The nested groups (segment → sentence → clause → word → feature) of `features`, each group the consecutive
+/// features that share a unit; one-member groups are collapsed.
 pub fn feature_groups(prompt: &str, features: &[Feature], tokens: &[PromptToken]) -> Group {
     let units = TextUnits::of(prompt);
-    let anchor_of = |f: &Feature| {
-        f.tokens
-            .first()
-            .and_then(|i| tokens.iter().find(|t| t.index == *i))
-            .map_or(f.start, |t| t.anchor)
-    };
-    // sentences -> clauses -> words -> players, each keyed by unit index, in order of first appearance
-    let mut tree: Vec<(usize, Clauses)> = Vec::new();
-    for (player, feature) in features.iter().enumerate() {
-        let anchor = anchor_of(feature);
-        let (s, c, w) = (
-            units.sentence_at(anchor),
-            units.clause_at(anchor),
-            units.word_at(anchor),
-        );
-        let clauses = entry(&mut tree, s);
-        let words = entry(clauses, c);
-        // features on whitespace (no word) stay apart: each is its own group
-        match w {
-            Some(_) => entry(words, w).push(player),
-            None => words.push((None, vec![player])),
+    let paths: Vec<(Path, usize)> = features
+        .iter()
+        .enumerate()
+        .map(|(player, f)| {
+            let token = f
+                .tokens
+                .first()
+                .and_then(|i| tokens.iter().find(|t| t.index == *i));
+            let (segment, anchor) = token.map_or((0, f.start), |t| (t.segment, t.anchor));
+            // features on whitespace (no word) stay apart: each gets a word of its own
+            let word = units.word_at(anchor).unwrap_or(usize::MAX - player);
+            let path = [segment, units.sentence_at(anchor), units.clause_at(anchor), word];
+            (path, player)
+        })
+        .collect();
+    collapse(nest(&paths, 0))
+}
+
+/// The group of `players` (consecutive, sharing their path up to `depth`): one child per run of equal units at
+/// `depth`.
+fn nest(players: &[(Path, usize)], depth: usize) -> Group {
+    if depth == 4 {
+        return Group::Nested(players.iter().map(|&(_, p)| Group::Player(p)).collect());
+    }
+    let mut children = Vec::new();
+    let mut start = 0;
+    for end in 1..=players.len() {
+        if end == players.len() || players[end].0[depth] != players[start].0[depth] {
+            children.push(nest(&players[start..end], depth + 1));
+            start = end;
         }
     }
-    collapse(Group::Nested(
-        tree.into_iter()
-            .map(|(_, clauses)| {
-                Group::Nested(
-                    clauses
-                        .into_iter()
-                        .map(|(_, words)| {
-                            Group::Nested(
-                                words
-                                    .into_iter()
-                                    .map(|(_, players)| {
-                                        Group::Nested(players.into_iter().map(Group::Player).collect())
-                                    })
-                                    .collect(),
-                            )
-                        })
-                        .collect(),
-                )
-            })
-            .collect(),
-    ))
+    Group::Nested(children)
 }
 
 /// The partition estimator's hierarchy over `features` (player i = feature i).
@@ -71,15 +60,6 @@ pub fn feature_hierarchy(
     tokens: &[PromptToken],
 ) -> Result<Hierarchy, ShapleyError> {
     Hierarchy::from_groups(features.len(), &feature_groups(prompt, features, tokens))
-}
-
-/// The children list for `key`, appended when the key differs from the last one (units come in order).
-fn entry<K: PartialEq, V: Default>(list: &mut Vec<(K, V)>, key: K) -> &mut V {
-    if list.last().is_none_or(|(k, _)| *k != key) {
-        list.push((key, V::default()));
-    }
-    let last = list.len() - 1;
-    &mut list[last].1
 }
 
 /// Replaces every one-member group by its member, so the groups read as the tree they make.
@@ -100,7 +80,8 @@ fn collapse(group: Group) -> Group {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::{Level, TokenLayout};
+    use crate::features::TokenLayout;
+    use crate::options::Level;
     use Group::{Nested as N, Player as P};
 
     fn layout(text: &str, pieces: &[&str]) -> (Vec<(usize, usize)>, Vec<bool>) {
@@ -121,12 +102,7 @@ mod tests {
 
     fn groups_at(level: Level) -> (Group, usize) {
         let (spans, special) = layout(TEXT, &PIECES);
-        let l = TokenLayout {
-            text: TEXT,
-            prompt: (0, TEXT.len()),
-            spans: &spans,
-            special: &special,
-        };
+        let l = TokenLayout::new(TEXT, (0, TEXT.len()), &spans, &special);
         let features = l.features(level);
         let tokens = l.prompt_tokens();
         let n = features.len();
@@ -167,12 +143,7 @@ mod tests {
     #[test]
     fn a_single_feature_is_a_single_leaf() {
         let (spans, special) = layout("Hi", &["Hi"]);
-        let l = TokenLayout {
-            text: "Hi",
-            prompt: (0, 2),
-            spans: &spans,
-            special: &special,
-        };
+        let l = TokenLayout::new("Hi", (0, 2), &spans, &special);
         let features = l.features(Level::Token);
         let tokens = l.prompt_tokens();
         assert_eq!(feature_groups("Hi", &features, &tokens), P(0));
@@ -181,6 +152,23 @@ mod tests {
                 .map(|h| h.num_players())
                 .ok(),
             Some(1)
+        );
+    }
+
+    #[test]
+    fn segments_are_the_top_groups_so_no_group_crosses_a_turn() {
+        // "Hi, you" and "Ok then" are maskable turns around the markup "<a>"; as one text, "you<a>Ok then"
+        // would be one clause
+        let text = "Hi, you<a>Ok then";
+        let (spans, special) = layout(text, &["Hi", ",", " you", "<a>", "Ok", " then"]);
+        let mut l = TokenLayout::new(text, (0, text.len()), &spans, &special);
+        l.maskable = vec![(0, 7), (10, 17)];
+        let features = l.features(Level::Word);
+        assert_eq!(features.len(), 5);
+        let groups = feature_groups(text, &features, &l.prompt_tokens());
+        assert_eq!(
+            groups,
+            N(vec![N(vec![N(vec![P(0), P(1)]), P(2)]), N(vec![P(3), P(4)])])
         );
     }
 }

@@ -1,28 +1,52 @@
-//! whylm-explain: features (token / word / sentence) and their hierarchy from byte spans, the language-model game
-//! (coalition -> masked rows -> scores), shap's Text masker, the auto method choice, and the report document.
+//! whylm-explain: explains a language model's target with Shapley values over features of its input.
 //!
-//! Entry point: [`explain`] with an [`ExplainModel`] (model, tokenizer, model info) and an [`ExplainRequest`].
+//! The pipeline: the input (segments: text the user explains and fixed text around it, [`input`]) is tokenized
+//! and the target found or generated ([`prepare`]); each requested level builds its features ([`features`],
+//! [`feature_sources`]: token, word, clause, sentence, turn, custom spans), chooses a method
+//! ([`method_choice`]) and runs the Shapley engine on the language-model game ([`game`]: coalition -> masked
+//! rows -> scores, through `whylm_backend::Backend` only) ([`level`]); the domain result ([`Explanation`]) becomes
+//! the report document ([`document`]).
+//!
+//! Entry points: [`explain()`] (the report document) and [`explain_levels`] (the domain result), with an
+//! [`ExplainModel`] (backend and model info) and an [`ExplainRequest`]. The user's choices are the types of
+//! [`options`], which parse and print the command line's syntax.
 
+pub mod document;
 pub mod error;
 pub mod explain;
+pub mod explanation;
+pub mod feature_sources;
 pub mod features;
 pub mod game;
+pub mod generate;
 pub mod hierarchy;
+pub mod input;
+pub mod level;
 pub mod method_choice;
+pub mod model;
+pub mod options;
+pub mod prepare;
 pub mod request;
+pub mod resolve;
 pub mod shap_masker;
 pub mod target_tokens;
+mod text_pos;
 pub mod text_units;
 pub mod warnings;
 
 pub use error::ExplainError;
-pub use explain::{explain, masker_name, ExplainModel, ExplainProgress};
-pub use features::{Feature, Level, PromptToken, TokenLayout};
+pub use explain::{explain, explain_levels};
+pub use explanation::Explanation;
+pub use features::{Feature, PromptToken, TokenLayout};
 pub use game::{GameMasker, LanguageModelGame};
 pub use hierarchy::{feature_groups, feature_hierarchy};
+pub use input::{RenderedInput, Segment};
+pub use level::LevelResult;
 pub use method_choice::{choose_method, ChosenMethod};
-pub use request::{
-    ExplainRequest, GenerationOptions, MaskerSpec, MethodChoice, ScoreSpec, DEFAULT_AUTO_BUDGET,
-    DEFAULT_EXACT_LIMIT,
-};
+pub use model::{ExplainModel, ExplainProgress};
+pub use options::{Level, MaskerSpec, MethodChoice, ParseOptionError, ScoreSpec};
+pub use prepare::Prepared;
+pub use request::{ExplainRequest, GenerationOptions, DEFAULT_AUTO_BUDGET, DEFAULT_EXACT_LIMIT};
 pub use shap_masker::ShapTextMasker;
+pub use text_units::Span;
+pub use warnings::Warning;

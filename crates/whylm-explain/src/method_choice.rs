@@ -2,7 +2,8 @@
 //! whylm_shapley recommends for that budget.
 
 use crate::error::ExplainError;
-use crate::request::{MethodChoice, DEFAULT_AUTO_BUDGET};
+use crate::options::MethodChoice;
+use crate::request::DEFAULT_AUTO_BUDGET;
 use whylm_shapley::{recommended_method, Method};
 
 /// The method to run, the budget to give it (None: the method's default) and the reason written in the report.

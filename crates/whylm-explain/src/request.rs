@@ -1,8 +1,10 @@
-//! What the caller asks for: the text, the target (or how to generate one), the feature levels, the masker, the
-//! score and the estimator.
+//! What the caller asks for: the input (a prompt between a prefix and a suffix, or segments), the target (or how
+//! to generate one), the feature levels, the masker, the score and the estimator.
 
-use crate::features::Level;
-use whylm_shapley::Method;
+use crate::error::ExplainError;
+use crate::input::Segment;
+use crate::options::{Level, MaskerSpec, MethodChoice, ScoreSpec};
+use crate::text_units::Span;
 
 /// One explanation request. `Default` gives: no target (generate), word level, delete masker, logprob, auto.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,12 +15,18 @@ pub struct ExplainRequest {
     pub prefix: String,
     /// Text the model sees after the prompt and before the target that is never masked.
     pub suffix: String,
-    /// The target text (tokenized on its own, without special tokens, and appended after the prompt); None: the
+    /// The input as segments (chat turns, documents, template markup) instead of prefix + prompt + suffix; when
+    /// it is non-empty those three must be empty.
+    pub segments: Vec<Segment>,
+    /// The target text, scored as the tokens the model reads after the input (see target_tokens.rs); None: the
     /// model generates it with `generation`.
     pub target: Option<String>,
     pub generation: GenerationOptions,
     /// One explanation per level, in this order.
     pub levels: Vec<Level>,
+    /// The features of [`Level::Custom`]: byte ranges of the explained text (the prompt; with segments, the
+    /// text from the first maskable segment to the last), disjoint.
+    pub custom_spans: Vec<Span>,
     pub masker: MaskerSpec,
     pub score: ScoreSpec,
     pub method: MethodChoice,
@@ -47,9 +55,11 @@ impl Default for ExplainRequest {
             prompt: String::new(),
             prefix: String::new(),
             suffix: String::new(),
+            segments: Vec::new(),
             target: None,
             generation: GenerationOptions::default(),
             levels: vec![Level::Word],
+            custom_spans: Vec::new(),
             masker: MaskerSpec::Delete,
             score: ScoreSpec::LogProb,
             method: MethodChoice::Auto,
@@ -59,6 +69,24 @@ impl Default for ExplainRequest {
             seed: 0,
             exact_limit: DEFAULT_EXACT_LIMIT,
         }
+    }
+}
+
+impl ExplainRequest {
+    /// The input as segments: `segments` when given, otherwise fixed `prefix`, maskable `prompt`, fixed `suffix`.
+    pub fn input_segments(&self) -> Result<Vec<Segment>, ExplainError> {
+        let convenience = [&self.prefix, &self.prompt, &self.suffix];
+        if self.segments.is_empty() {
+            return Ok(vec![
+                Segment::fixed(self.prefix.clone()),
+                Segment::maskable(self.prompt.clone()),
+                Segment::fixed(self.suffix.clone()),
+            ]);
+        }
+        if convenience.iter().any(|text| !text.is_empty()) {
+            return Err(ExplainError::InputTwice);
+        }
+        Ok(self.segments.clone())
     }
 }
 
@@ -86,66 +114,26 @@ impl Default for GenerationOptions {
     }
 }
 
-/// What "feature absent" means.
-#[derive(Debug, Clone, PartialEq)]
-pub enum MaskerSpec {
-    /// Absent tokens are removed and the kept ones renumbered (the default).
-    Delete,
-    /// Absent tokens are hidden from attention, positions unchanged.
-    Hide,
-    /// Absent tokens become a baseline token: a vocabulary piece (e.g. "<unk>") or text that is one token; None
-    /// tries <unk>, then <pad>. With `collapse` a run of absent tokens becomes one baseline token.
-    Replace {
-        baseline: Option<String>,
-        collapse: bool,
-    },
-    /// shap's Text masker (`mask_token`, usually "...", and `collapse_mask_token`).
-    Shap { mask_token: String, collapse: bool },
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl MaskerSpec {
-    /// shap's `maskers.Text(tokenizer, mask_token="...", collapse_mask_token=True)`.
-    pub fn shap() -> Self {
-        MaskerSpec::Shap {
-            mask_token: "...".into(),
-            collapse: true,
-        }
+    #[test]
+    fn prefix_prompt_and_suffix_are_three_segments_and_segments_exclude_them() {
+        let request = ExplainRequest {
+            prefix: "A".into(),
+            prompt: "B".into(),
+            ..ExplainRequest::default()
+        };
+        let segments = request.input_segments().unwrap();
+        assert_eq!(
+            segments,
+            [Segment::fixed("A"), Segment::maskable("B"), Segment::fixed("")]
+        );
+        let both = ExplainRequest {
+            segments: vec![Segment::maskable("C")],
+            ..request
+        };
+        assert!(matches!(both.input_segments(), Err(ExplainError::InputTwice)));
     }
-}
-
-/// The number explained for each target token.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ScoreSpec {
-    LogProb,
-    Prob,
-    Logit,
-    /// log p − log(1 − p): what shap's TeacherForcing returns.
-    LogOdds,
-    /// logprob(target) − logprob(alternative): the alternative is text of one token (used at every position) or
-    /// of as many tokens as the target.
-    Contrast {
-        alternative: String,
-    },
-}
-
-impl ScoreSpec {
-    /// The name written in the report document.
-    pub fn name(&self) -> String {
-        match self {
-            ScoreSpec::LogProb => "logprob".into(),
-            ScoreSpec::Prob => "prob".into(),
-            ScoreSpec::Logit => "logit".into(),
-            ScoreSpec::LogOdds => "logodds".into(),
-            ScoreSpec::Contrast { alternative } => format!("contrast:{alternative}"),
-        }
-    }
-}
-
-/// Which estimator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MethodChoice {
-    /// Exact when all 2^n coalitions fit the budget (and n is at most the exact limit), otherwise
-    /// whylm_shapley's recommended method.
-    Auto,
-    Fixed(Method),
 }

@@ -13,12 +13,13 @@
 use whylm_backend::{Encoding, TextTokenizer};
 
 use crate::error::ExplainError;
+use crate::warnings::Warning;
 
 /// The target's ids (empty when the text has no tokens: the caller says what that means), with a
 /// warning when they had to be encoded apart from the text before them.
 pub struct TargetTokens {
     pub ids: Vec<u32>,
-    pub warning: Option<String>,
+    pub warning: Option<Warning>,
 }
 
 /// `context` is everything the model reads before the target (prefix, prompt, suffix) and
@@ -29,7 +30,7 @@ pub fn target_tokens(
     context_encoding: &Encoding,
     target: &str,
 ) -> Result<TargetTokens, ExplainError> {
-    let alone = |warning: Option<String>| -> Result<TargetTokens, ExplainError> {
+    let alone = |warning: Option<Warning>| -> Result<TargetTokens, ExplainError> {
         let ids = tokenizer.encode(target, false)?.ids;
         Ok(TargetTokens { ids, warning })
     };
@@ -44,12 +45,8 @@ pub fn target_tokens(
             warning: None,
         });
     }
-    let warning = (!joint.ids.starts_with(before)).then(|| {
-        format!(
-            "the target {target:?} merges with the end of the prompt into one token, so it was tokenized on \
-             its own; end the prompt (or suffix) where the target's first token begins to score exactly the \
-             tokens the model would read"
-        )
+    let warning = (!joint.ids.starts_with(before)).then(|| Warning::TargetTokenizedAlone {
+        target: target.to_string(),
     });
     alone(warning)
 }

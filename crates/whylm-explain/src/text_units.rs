@@ -8,7 +8,9 @@
 //! - A **sentence** ends after a run of `.`, `!` or `?` (plus closing quotes/brackets) that is followed by
 //!   whitespace or the end of the text, and after every newline. "3.14" and "e.g.x" do not end a sentence;
 //!   abbreviations such as "Mr. Smith" do (no dictionary, by design: predictable beats clever).
-//! - A **clause** ends inside a sentence after a run of `,`, `;` or `:` followed by whitespace ("3,000" does not).
+//! - A **clause** ends inside a sentence after a `,`, `;` or `:` followed by whitespace ("3,000" does not), after
+//!   a run of em or en dashes ("yes—no", "yes — no"), and after hyphens with whitespace on both sides ("a - b";
+//!   "well-known" does not).
 //!
 //! Sentences and clauses partition `[0, text.len())`: every byte belongs to exactly one of each.
 
@@ -173,11 +175,34 @@ fn sentence_end_after(text: &str, pos: usize, to: usize) -> Option<usize> {
 
 fn clause_end_after(text: &str, pos: usize, to: usize) -> Option<usize> {
     let first = text[pos..to].chars().next()?;
-    if !matches!(first, ',' | ';' | ':') {
-        return None;
-    }
-    let end = pos + first.len_utf8();
-    (end < to && next_is_space_or_end(text, end, to)).then_some(end)
+    let previous = text[..pos].chars().next_back();
+    let end = match first {
+        ',' | ';' | ':' => {
+            let end = pos + first.len_utf8();
+            next_is_space_or_end(text, end, to).then_some(end)?
+        }
+        // a run of dashes ends a clause, spaced or not ("yes—no", "yes — no"); only its first char starts it
+        '\u{2014}' | '\u{2013}' if !previous.is_some_and(is_dash) => dash_run_end(text, pos, to),
+        // hyphens end a clause only spaced on both sides ("a - b", "a -- b"), never inside "well-known"
+        '-' if previous.is_some_and(char::is_whitespace) => {
+            let end = dash_run_end(text, pos, to);
+            next_is_space_or_end(text, end, to).then_some(end)?
+        }
+        _ => return None,
+    };
+    (end < to).then_some(end)
+}
+
+fn is_dash(c: char) -> bool {
+    matches!(c, '-' | '\u{2013}' | '\u{2014}')
+}
+
+/// The byte just after the run of dashes that starts at `pos`.
+fn dash_run_end(text: &str, pos: usize, to: usize) -> usize {
+    text[pos..to]
+        .char_indices()
+        .find(|&(_, c)| !is_dash(c))
+        .map_or(to, |(offset, _)| pos + offset)
 }
 
 #[cfg(test)]
@@ -215,6 +240,23 @@ mod tests {
         assert_eq!(
             pieces(text, &units.clauses),
             ["We had 3,000 cats,", " dogs;", " birds:", " all.", " Done"]
+        );
+    }
+
+    #[test]
+    fn clauses_split_after_dashes_but_not_inside_hyphenated_words() {
+        let text = "Go\u{2014}now \u{2013} fast - or -- not well-known. End";
+        let units = TextUnits::of(text);
+        assert_eq!(
+            pieces(text, &units.clauses),
+            [
+                "Go\u{2014}",
+                "now \u{2013}",
+                " fast -",
+                " or --",
+                " not well-known.",
+                " End"
+            ]
         );
     }
 

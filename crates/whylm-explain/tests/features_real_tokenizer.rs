@@ -20,12 +20,7 @@ fn count_players(g: &Group) -> usize {
 fn words_and_sentences_cover_every_prompt_token_once() {
     let loaded = load_hf();
     let encoding = loaded.tokenizer.encode(TEXT, true).unwrap();
-    let layout = TokenLayout {
-        text: TEXT,
-        prompt: (0, TEXT.len()),
-        spans: &encoding.spans,
-        special: &encoding.special,
-    };
+    let layout = TokenLayout::new(TEXT, (0, TEXT.len()), &encoding.spans, &encoding.special);
     let non_special: Vec<usize> = (0..encoding.len()).filter(|&i| !encoding.special[i]).collect();
     assert!(encoding.special[0], "BOS first");
     assert!(

@@ -36,12 +36,12 @@ struct WhylmSegmentation {
 
 fn segment_with_whylm(loaded: &common::Loaded, case: &ShapCase) -> WhylmSegmentation {
     let encoding = loaded.tokenizer.encode(&case.prompt, true).unwrap();
-    let layout = TokenLayout {
-        text: &case.prompt,
-        prompt: (0, case.prompt.len()),
-        spans: &encoding.spans,
-        special: &encoding.special,
-    };
+    let layout = TokenLayout::new(
+        &case.prompt,
+        (0, case.prompt.len()),
+        &encoding.spans,
+        &encoding.special,
+    );
     let features = layout.features(Level::Token);
     let masker = ShapTextMasker::new(
         &case.prompt,

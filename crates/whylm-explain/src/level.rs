@@ -1,0 +1,115 @@
+//! One level of an explanation: its features, the method, the language-model game and the Shapley engine.
+
+use crate::error::ExplainError;
+use crate::features::Feature;
+use crate::game::LanguageModelGame;
+use crate::hierarchy::feature_hierarchy;
+use crate::method_choice::choose_method;
+use crate::model::{ExplainModel, ExplainProgress};
+use crate::options::Level;
+use crate::prepare::Prepared;
+use crate::request::ExplainRequest;
+use crate::warnings::{level_warnings, LevelOutcome, Warning};
+use whylm_shapley::{Method, Settings};
+
+/// The explanation at one level, before it becomes part of the report document.
+#[derive(Debug, Clone)]
+pub struct LevelResult {
+    pub level: Level,
+    pub features: Vec<Feature>,
+    /// phi (features x target tokens), v(∅), v(N), std errors, evaluations, method, seed.
+    pub explanation: whylm_shapley::Explanation,
+    /// Why this method was chosen.
+    pub method_reason: String,
+}
+
+/// Largest default batch: beyond this a batch only delays progress reports.
+const MAX_DEFAULT_BATCH: usize = 512;
+
+/// Where a level sits among the request's levels, for progress reports.
+#[derive(Debug, Clone, Copy)]
+pub struct LevelIndex {
+    pub index: usize,
+    pub count: usize,
+}
+
+/// Explains level `level` of `request`; with the level's warnings.
+pub fn explain_level(
+    m: &ExplainModel<'_>,
+    request: &ExplainRequest,
+    prepared: &Prepared,
+    level: Level,
+    at: LevelIndex,
+    progress: &mut dyn FnMut(ExplainProgress),
+) -> Result<(LevelResult, Vec<Warning>), ExplainError> {
+    let layout = prepared.layout();
+    let features = match level {
+        Level::Custom => layout.custom_features(&request.custom_spans)?,
+        _ => layout.features(level),
+    };
+    let chosen = choose_method(
+        request.method,
+        features.len(),
+        level.name(),
+        request.max_evals,
+        request.exact_limit,
+    )?;
+    let mut game = LanguageModelGame::new(
+        m.backend,
+        prepared.encoding.ids.clone(),
+        features.iter().map(|f| f.tokens.clone()).collect(),
+        prepared.target_ids.clone(),
+        prepared.score.clone(),
+        prepared.masker.clone(),
+    )
+    .map_err(whylm_shapley::ShapleyError::from)?;
+    let t = prepared.target_ids.len();
+    let batch_size = request.batch_size.unwrap_or_else(|| {
+        m.backend
+            .batch_hint(prepared.encoding.len() + t, t)
+            .min(MAX_DEFAULT_BATCH)
+    });
+    let settings = Settings {
+        method: chosen.method,
+        max_evals: chosen.max_evals,
+        target_std_err: request.target_std_err,
+        batch_size: batch_size.max(1),
+        seed: request.seed,
+        exact_limit: request.exact_limit,
+    };
+    let hierarchy = match chosen.method {
+        Method::Partition => Some(feature_hierarchy(
+            layout.prompt_text(),
+            &features,
+            &layout.prompt_tokens(),
+        )?),
+        _ => None,
+    };
+    let mut report = |p: whylm_shapley::Progress| {
+        progress(ExplainProgress::Evaluating {
+            level,
+            index: at.index,
+            count: at.count,
+            done: p.done,
+            planned: p.planned,
+        })
+    };
+    let explanation = whylm_shapley::explain(&mut game, &settings, hierarchy.as_ref(), &mut report)?;
+    let (masked_rows, changed_rows) = game.masking_effect();
+    let warnings = level_warnings(&LevelOutcome {
+        level,
+        masker: &request.masker.to_string(),
+        method: explanation.method,
+        base: &explanation.base_value,
+        full: &explanation.full_value,
+        masked_rows,
+        changed_rows,
+    });
+    let result = LevelResult {
+        level,
+        features,
+        explanation,
+        method_reason: chosen.reason,
+    };
+    Ok((result, warnings))
+}

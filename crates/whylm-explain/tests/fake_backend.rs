@@ -1,0 +1,318 @@
+//! `explain` end to end on a backend without a model: a tokenizer that splits on spaces with exact byte spans
+//! and a score that adds a known weight per visible token and target position. That game is additive, so every
+//! Shapley (and Owen) value is the summed weight of the feature's tokens, which the tests check for several
+//! levels, methods and inputs, with a given and a generated target.
+
+use std::collections::BTreeMap;
+
+use whylm_backend::{
+    Backend, BackendError, BackendInfo, Encoding, GenerateSettings, Generation, MaskedRow, ScoreKind,
+    StopReason, TextTokenizer,
+};
+use whylm_explain::{
+    explain, ExplainError, ExplainModel, ExplainRequest, Level, MaskerSpec, MethodChoice, Segment,
+};
+use whylm_report::ReportDoc;
+use whylm_shapley::Method;
+
+const BOS: u32 = 0;
+
+/// Every word the tests use; a word's id is its index + 1 (0 is BOS).
+const WORDS: [&str; 16] = [
+    "Tom", "had", "a", "red", "ball.", "He", "threw", "it,", "and", "the", "dog", "ran.", "<u>", "<a>",
+    "Yes", "end",
+];
+
+struct SpaceTokenizer {
+    ids: BTreeMap<&'static str, u32>,
+}
+
+impl SpaceTokenizer {
+    fn new() -> Self {
+        let ids = WORDS
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (*w, i as u32 + 1))
+            .collect();
+        SpaceTokenizer { ids }
+    }
+}
+
+impl TextTokenizer for SpaceTokenizer {
+    fn encode(&self, text: &str, add_special: bool) -> Result<Encoding, BackendError> {
+        let mut encoding = Encoding::default();
+        if add_special {
+            encoding.ids.push(BOS);
+            encoding.spans.push((0, 0));
+            encoding.special.push(true);
+        }
+        let mut start = None;
+        for (pos, c) in text.char_indices().chain([(text.len(), ' ')]) {
+            match (c.is_whitespace(), start) {
+                (false, None) => start = Some(pos),
+                (true, Some(s)) => {
+                    let word = &text[s..pos];
+                    let id = self.ids.get(word).ok_or_else(|| {
+                        BackendError::Input(format!("{word:?} is not in the test vocabulary"))
+                    })?;
+                    encoding.ids.push(*id);
+                    encoding.spans.push((s, pos));
+                    encoding.special.push(false);
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        Ok(encoding)
+    }
+
+    fn piece_text(&self, id: u32) -> Option<String> {
+        match id {
+            BOS => Some("<s>".into()),
+            _ => WORDS.get(id as usize - 1).map(|w| format!(" {w}")),
+        }
+    }
+
+    fn token_id(&self, piece: &str) -> Option<u32> {
+        self.ids.get(piece).copied()
+    }
+
+    fn bos_id(&self) -> Option<u32> {
+        Some(BOS)
+    }
+
+    fn eos_id(&self) -> Option<u32> {
+        None
+    }
+
+    fn vocab_size(&self) -> usize {
+        WORDS.len() + 1
+    }
+}
+
+/// The additive model: the score of target position t is the sum of `weight(id, t)` over the visible tokens.
+struct AdditiveBackend {
+    tokenizer: SpaceTokenizer,
+    /// What `generate` answers.
+    continuation: Vec<u32>,
+}
+
+fn weight(id: u32, t: usize) -> f64 {
+    // distinct, exactly representable in f32 sums of a few terms
+    (id as f64 + 1.0) * 0.25 - (t as f64) * (id % 3) as f64 * 0.5
+}
+
+impl Backend for AdditiveBackend {
+    fn info(&self) -> BackendInfo {
+        BackendInfo::default()
+    }
+
+    fn tokenizer(&self) -> &dyn TextTokenizer {
+        &self.tokenizer
+    }
+
+    fn context_length(&self) -> usize {
+        64
+    }
+
+    fn batch_hint(&self, _seq: usize, _targets: usize) -> usize {
+        7
+    }
+
+    fn score_rows(
+        &self,
+        rows: &[MaskedRow],
+        target_ids: &[u32],
+        kind: &ScoreKind,
+    ) -> Result<Vec<Vec<f32>>, BackendError> {
+        assert_eq!(kind, &ScoreKind::LogProb, "these tests score log-probs");
+        Ok(rows
+            .iter()
+            .map(|row| {
+                (0..target_ids.len())
+                    .map(|t| {
+                        let visible = row.token_ids.iter().zip(&row.attend).filter(|(_, a)| **a);
+                        visible.map(|(&id, _)| weight(id, t)).sum::<f64>() as f32
+                    })
+                    .collect()
+            })
+            .collect())
+    }
+
+    fn generate(
+        &self,
+        _prompt: &[u32],
+        settings: &GenerateSettings,
+        on_token: &mut dyn FnMut(u32),
+    ) -> Result<Generation, BackendError> {
+        let tokens: Vec<u32> = self
+            .continuation
+            .iter()
+            .copied()
+            .take(settings.max_new_tokens)
+            .collect();
+        tokens.iter().for_each(|&id| on_token(id));
+        Ok(Generation {
+            tokens,
+            stop: StopReason::MaxTokens,
+        })
+    }
+
+    fn stop_tokens(&self) -> Vec<u32> {
+        vec![BOS]
+    }
+}
+
+fn backend() -> AdditiveBackend {
+    let tokenizer = SpaceTokenizer::new();
+    let continuation = ["Yes", "end"].map(|w| tokenizer.ids[w]).to_vec();
+    AdditiveBackend {
+        tokenizer,
+        continuation,
+    }
+}
+
+fn run(backend: &AdditiveBackend, request: &ExplainRequest) -> Result<ReportDoc, ExplainError> {
+    let m = ExplainModel {
+        backend,
+        info: Default::default(),
+    };
+    explain(&m, request, &mut |_| {})
+}
+
+/// Every level's phi equals the summed weights of each feature's tokens, per target token; v(N) − v(∅) is the
+/// sum over all features.
+fn assert_phi_is_the_weights(doc: &ReportDoc) {
+    for level in &doc.levels {
+        for (feature, phi) in level.features.iter().zip(&level.phi) {
+            for (t, value) in phi.iter().enumerate() {
+                let expected: f64 = feature
+                    .tokens
+                    .iter()
+                    .map(|&i| weight(doc.input_tokens[i].id, t))
+                    .sum();
+                assert!(
+                    (value - expected).abs() < 1e-4,
+                    "{} level, {} with {}: phi {value}, weights {expected}",
+                    level.level,
+                    feature.text,
+                    level.method
+                );
+            }
+        }
+        assert!(level.efficiency_residual < 1e-4);
+    }
+}
+
+const PROMPT: &str = "Tom had a red ball. He threw it, and the dog ran.";
+
+fn request(levels: Vec<Level>, method: Method) -> ExplainRequest {
+    ExplainRequest {
+        prompt: PROMPT.into(),
+        target: Some("Yes end".into()),
+        levels,
+        method: MethodChoice::Fixed(method),
+        max_evals: Some(400),
+        ..ExplainRequest::default()
+    }
+}
+
+#[test]
+fn the_additive_game_gives_the_weights_at_every_level_and_method() {
+    let b = backend();
+    let levels = vec![
+        Level::Token,
+        Level::Word,
+        Level::Clause,
+        Level::Sentence,
+        Level::Turn,
+    ];
+    for method in [Method::Kernel, Method::Permutation, Method::Partition] {
+        let doc = run(&b, &request(levels.clone(), method)).unwrap();
+        let names: Vec<&str> = doc.levels.iter().map(|l| l.level.as_str()).collect();
+        assert_eq!(names, ["token", "word", "clause", "sentence", "turn"]);
+        let counts: Vec<usize> = doc.levels.iter().map(|l| l.features.len()).collect();
+        assert_eq!(counts, [12, 12, 3, 2, 1], "{method:?}");
+        assert_phi_is_the_weights(&doc);
+    }
+    let exact = run(&b, &request(vec![Level::Clause], Method::Exact)).unwrap();
+    let clauses: Vec<&str> = exact.levels[0].features.iter().map(|f| f.text.as_str()).collect();
+    assert_eq!(
+        clauses,
+        ["Tom had a red ball.", "He threw it,", "and the dog ran."]
+    );
+    assert_phi_is_the_weights(&exact);
+}
+
+#[test]
+fn a_generated_target_is_explained_the_same_way() {
+    let b = backend();
+    let mut r = request(vec![Level::Word], Method::Exact);
+    r.prompt = "Tom had a red ball.".into();
+    r.target = None;
+    r.generation.max_new_tokens = 2;
+    let doc = run(&b, &r).unwrap();
+    let targets: Vec<u32> = doc.target_tokens.iter().map(|t| t.id).collect();
+    assert_eq!(targets, b.continuation);
+    assert_eq!(doc.levels[0].evaluations, 1 << 5);
+    assert_phi_is_the_weights(&doc);
+}
+
+#[test]
+fn custom_spans_and_chat_turns_are_features() {
+    let b = backend();
+    let mut r = request(vec![Level::Custom], Method::Exact);
+    r.custom_spans = vec![(37, 49), (0, 3)]; // "the dog ran." and "Tom"
+    let doc = run(&b, &r).unwrap();
+    let texts: Vec<&str> = doc.levels[0].features.iter().map(|f| f.text.as_str()).collect();
+    assert_eq!(texts, ["the dog ran.", "Tom"]);
+    assert_phi_is_the_weights(&doc);
+
+    let mut turns = ExplainRequest {
+        segments: vec![
+            Segment::fixed("<u> "),
+            Segment::maskable("Tom had a red ball.").with_role("user"),
+            Segment::fixed(" <a> "),
+            Segment::maskable("He threw it,").with_role("assistant"),
+        ],
+        target: Some("Yes".into()),
+        levels: vec![Level::Turn, Level::Word],
+        method: MethodChoice::Fixed(Method::Exact),
+        ..ExplainRequest::default()
+    };
+    let doc = run(&b, &turns).unwrap();
+    assert_eq!(doc.prompt, "Tom had a red ball. <a> He threw it,");
+    assert_eq!(doc.prefix, "<u> ");
+    let turn_texts: Vec<&str> = doc.levels[0].features.iter().map(|f| f.text.as_str()).collect();
+    assert_eq!(turn_texts, ["Tom had a red ball.", "He threw it,"]);
+    // the markup tokens are always kept and marked special in the report
+    let markup: Vec<bool> = doc
+        .input_tokens
+        .iter()
+        .filter(|t| t.text == " <a>")
+        .map(|t| t.special)
+        .collect();
+    assert_eq!(markup, [true]);
+    assert_eq!(doc.levels[1].features.len(), 8);
+    assert_phi_is_the_weights(&doc);
+    // the partition hierarchy splits at the turns first; Owen values of an additive game are the weights too
+    turns.method = MethodChoice::Fixed(Method::Partition);
+    let owen = run(&b, &turns).unwrap();
+    assert_eq!(owen.levels[1].method, "partition");
+    assert_phi_is_the_weights(&owen);
+}
+
+#[test]
+fn options_parse_from_their_command_line_names() {
+    let b = backend();
+    let mut r = request(vec!["sentence".parse().unwrap()], Method::Exact);
+    r.method = "exact".parse().unwrap();
+    r.masker = "hide".parse().unwrap();
+    let doc = run(&b, &r).unwrap();
+    assert_eq!(
+        (doc.masker.as_str(), doc.levels[0].method.as_str()),
+        ("hide", "exact")
+    );
+    assert_eq!(r.masker, MaskerSpec::Hide);
+    assert_phi_is_the_weights(&doc);
+}
