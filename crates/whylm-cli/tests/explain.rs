@@ -161,7 +161,8 @@ fn generated_target_and_files_from_explain() {
     assert_success(&output);
     assert_eq!(stderr(&output), "", "--quiet prints nothing on stderr");
     // `--json -` puts the explanation, and only it, on stdout.
-    let json: Value = serde_json::from_str(&stdout(&output)).expect("--json - prints the explanation as JSON");
+    let json: Value =
+        serde_json::from_str(&stdout(&output)).expect("--json - prints the explanation as JSON");
     let target: String = json["target_tokens"]
         .as_array()
         .expect("target tokens")

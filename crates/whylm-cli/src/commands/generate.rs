@@ -9,7 +9,7 @@ use whylm_model::{Backend, StopReason};
 use whylm_tokenize::Tokenizer;
 
 use crate::fault::{backend_error, tokenizer_file_error};
-use crate::options::choices::positive_count;
+use crate::options::count::positive_count;
 use crate::options::model_loading::{backend, load_model_or_default};
 use crate::options::output::print_stdout;
 use crate::options::prompt::PromptInput;

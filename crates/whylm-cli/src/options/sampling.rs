@@ -3,7 +3,7 @@
 use clap::Args;
 use whylm_model::{Backend, GenerateSettings, Sampling};
 
-use crate::options::choices::positive_count;
+use crate::options::count::positive_count;
 
 #[derive(Args, Debug, Clone)]
 pub struct SamplingOptions {
