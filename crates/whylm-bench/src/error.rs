@@ -6,6 +6,8 @@ use std::path::PathBuf;
 pub enum BenchError {
     #[error("model runtime: {0}")]
     Model(#[from] whylm_model::ModelError),
+    #[error("model backend: {0}")]
+    Backend(#[from] whylm_model::BackendError),
     #[error("explanation failed: {0}")]
     Shapley(#[from] whylm_shapley::ShapleyError),
     #[error("tensor computation failed: {0}")]

@@ -9,7 +9,6 @@
 
 mod error;
 mod forward;
-mod game;
 mod memory;
 mod report;
 mod stories;
@@ -22,7 +21,6 @@ use whylm_shapley::{Method, Settings};
 
 pub use error::{BenchError, Result};
 pub use forward::{matmul_gflops, row_flops, run_forward, ForwardCase, ForwardReport};
-pub use game::DeleteGame;
 pub use memory::{peak_rss_bytes, reset_peak, rss_bytes};
 pub use report::{BenchReport, Goal};
 pub use stories::{ExplainCase, SharingCase};
@@ -119,7 +117,7 @@ pub fn run_suite(options: &BenchOptions) -> Result<BenchReport> {
     };
     let a = stories::explain_case(
         "stories260K partition",
-        stories.model(),
+        &stories.loaded,
         &prompt,
         &target,
         &partition,
@@ -129,7 +127,7 @@ pub fn run_suite(options: &BenchOptions) -> Result<BenchReport> {
     let short_target = stories.continuation(&short, options.target_tokens)?;
     let b = stories::explain_case(
         "stories260K exact",
-        stories.model(),
+        &stories.loaded,
         &short,
         &short_target,
         &Settings::with_method(Method::Exact),
@@ -147,7 +145,7 @@ pub fn run_suite(options: &BenchOptions) -> Result<BenchReport> {
         ..Settings::with_method(options.sharing_method)
     };
     let d = stories::sharing_case(
-        &mut stories.loaded.model,
+        &mut stories.loaded,
         &long,
         options.sharing_fixed_tokens,
         &long_target,

@@ -97,6 +97,17 @@ impl BenchReport {
     pub fn to_markdown(&self) -> String {
         let mut s = String::new();
         let _ = writeln!(s, "# whylm bench ({} threads)\n", self.threads);
+        self.write_explanations(&mut s);
+        if let Some(f) = &self.forward {
+            write_forward(&mut s, f);
+        }
+        self.write_sharing(&mut s);
+        self.write_goals(&mut s);
+        s
+    }
+
+    /// Parts (a) and (b).
+    fn write_explanations(&self, s: &mut String) {
         let _ = writeln!(s, "## Explanations (stories260K, delete masker, logprob)\n");
         let _ = writeln!(
             s,
@@ -117,46 +128,10 @@ impl BenchReport {
                 c.efficiency_residual
             );
         }
-        if let Some(f) = &self.forward {
-            let (m, k, n) = f.matmul_shape;
-            let _ = writeln!(
-                s,
-                "\n## Forward (synthetic Llama, {:.1} M parameters, {:.0} MiB weights)\n",
-                f.parameters as f64 / 1e6,
-                mib(f.weight_bytes)
-            );
-            let _ = writeln!(
-                s,
-                "Plain matmul {m}x{k} . {k}x{n} f32: {:.1} GFLOP/s. GGUF vs HF copy: max |dlogit| {:.1e}. Memory budget per batch: {:.0} MiB. Files: {} and {}.\n",
-                f.matmul_gflops,
-                f.gguf_vs_hf_max_logit_diff,
-                mib(f.memory_budget_bytes),
-                f.files.gguf.display(),
-                f.files.hf_dir.display()
-            );
-            let _ = writeln!(
-                s,
-                "| prompt | target | rows | pass s | tokens/s | GFLOP/pass | GFLOP/s | of matmul | RSS before MiB | peak MiB | growth MiB |"
-            );
-            let _ = writeln!(s, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-            for c in &f.cases {
-                let _ = writeln!(
-                    s,
-                    "| {} | {} | {} | {:.3} | {:.0} | {:.1} | {:.1} | {:.0}% | {} | {} | {} |",
-                    c.prompt_tokens,
-                    c.target_tokens,
-                    c.rows,
-                    c.seconds,
-                    c.tokens_per_second,
-                    c.gflop_per_pass,
-                    c.gflops,
-                    100.0 * c.matmul_fraction,
-                    opt_mib(c.rss_before_bytes),
-                    opt_mib(c.peak_rss_bytes),
-                    opt_mib(c.activation_peak_bytes()),
-                );
-            }
-        }
+    }
+
+    /// Part (d).
+    fn write_sharing(&self, s: &mut String) {
         let d = &self.sharing;
         let _ = writeln!(s, "\n## Prefix sharing (stories260K)\n");
         let _ = writeln!(
@@ -177,6 +152,9 @@ impl BenchReport {
             d.speedup,
             d.max_abs_value_diff
         );
+    }
+
+    fn write_goals(&self, s: &mut String) {
         let _ = writeln!(s, "\n## Goals\n");
         let _ = writeln!(s, "| goal | measured | met |");
         let _ = writeln!(s, "|---|---|---|");
@@ -189,6 +167,47 @@ impl BenchReport {
                 if g.met { "yes" } else { "no" }
             );
         }
-        s
+    }
+}
+
+/// Part (c).
+fn write_forward(s: &mut String, f: &ForwardReport) {
+    let (m, k, n) = f.matmul_shape;
+    let _ = writeln!(
+        s,
+        "\n## Forward (synthetic Llama, {:.1} M parameters, {:.0} MiB weights)\n",
+        f.parameters as f64 / 1e6,
+        mib(f.weight_bytes)
+    );
+    let _ = writeln!(
+        s,
+        "Plain matmul {m}x{k} . {k}x{n} f32: {:.1} GFLOP/s. GGUF vs HF copy: max |dlogit| {:.1e}. Memory budget per batch: {:.0} MiB. Files: {} and {}.\n",
+        f.matmul_gflops,
+        f.gguf_vs_hf_max_logit_diff,
+        mib(f.memory_budget_bytes),
+        f.files.gguf.display(),
+        f.files.hf_dir.display()
+    );
+    let _ = writeln!(
+        s,
+        "| prompt | target | rows | pass s | tokens/s | GFLOP/pass | GFLOP/s | of matmul | RSS before MiB | peak MiB | growth MiB |"
+    );
+    let _ = writeln!(s, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for c in &f.cases {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {:.3} | {:.0} | {:.1} | {:.1} | {:.0}% | {} | {} | {} |",
+            c.prompt_tokens,
+            c.target_tokens,
+            c.rows,
+            c.seconds,
+            c.tokens_per_second,
+            c.gflop_per_pass,
+            c.gflops,
+            100.0 * c.matmul_fraction,
+            opt_mib(c.rss_before_bytes),
+            opt_mib(c.peak_rss_bytes),
+            opt_mib(c.activation_peak_bytes()),
+        );
     }
 }

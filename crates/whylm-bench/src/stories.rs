@@ -5,11 +5,12 @@ use std::path::Path;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use whylm_model::{GenerateSettings, LoadedModel, Model, Sampling, ScoreKind};
-use whylm_shapley::{explain, Explanation, Hierarchy, Method, Settings};
+use whylm_explain::{GameMasker, LanguageModelGame};
+use whylm_model::{Backend, Embedded, GenerateSettings, LoadedModel, Masker, Model, Sampling, ScoreKind};
+use whylm_shapley::{explain, Explanation, Hierarchy, Method, Settings, ShapleyError};
+use whylm_tokenize::Tokenizer;
 
 use crate::error::{BenchError, Result};
-use crate::game::DeleteGame;
 
 /// One timed explanation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -72,31 +73,43 @@ impl Stories {
         Ok(ids)
     }
 
-    /// Greedy continuation of `prompt`, stopping at BOS (the stories have no EOS).
+    /// Greedy continuation of `prompt`, stopping where the model's stop rule says (for the stories: BOS, since
+    /// they have no EOS), through the same [`Backend`] the explanations score with.
     pub fn continuation(&self, prompt: &[u32], tokens: usize) -> Result<Vec<u32>> {
-        let bos = self.model().config().bos_token_id.unwrap_or(1);
+        let backend = self.loaded.backend();
         let settings = GenerateSettings {
             max_new_tokens: tokens,
             sampling: Sampling::Greedy,
-            stop_tokens: vec![bos],
+            stop_tokens: backend.stop_tokens(),
         };
-        Ok(self.model().generate(prompt, &settings, &mut |_| {})?.tokens)
+        Ok(backend.generate(prompt, &settings, &mut |_| {})?.tokens)
     }
 }
 
 /// Explains the target after `prompt` (the first `fixed` tokens always kept, the others are the
-/// features) with the delete masker and log-probabilities.
+/// features, one token each) with whylm-explain's language-model game, the delete masker and log-probabilities.
 pub(crate) fn timed_explanation(
     model: &Model,
+    tokenizer: &Tokenizer,
     prompt: &[u32],
     fixed: usize,
     target: &[u32],
     settings: &Settings,
 ) -> Result<(Explanation, f64)> {
-    let mut game = DeleteGame::new(model, prompt, fixed, target, ScoreKind::LogProb);
-    let n = prompt.len().saturating_sub(fixed);
+    let backend = Embedded::new(model, tokenizer);
+    let fixed = fixed.min(prompt.len());
+    let features: Vec<Vec<usize>> = (fixed..prompt.len()).map(|token| vec![token]).collect();
+    let mut game = LanguageModelGame::new(
+        &backend,
+        prompt.to_vec(),
+        features,
+        target.to_vec(),
+        ScoreKind::LogProb,
+        GameMasker::Tokens(Masker::Delete),
+    )
+    .map_err(ShapleyError::from)?;
     let hierarchy = match settings.method {
-        Method::Partition => Some(Hierarchy::balanced(n)?),
+        Method::Partition => Some(Hierarchy::balanced(prompt.len() - fixed)?),
         _ => None,
     };
     model.clear_prefix_cache();
@@ -107,12 +120,12 @@ pub(crate) fn timed_explanation(
 
 pub(crate) fn explain_case(
     name: &str,
-    model: &Model,
+    loaded: &LoadedModel,
     prompt: &[u32],
     target: &[u32],
     settings: &Settings,
 ) -> Result<ExplainCase> {
-    let (e, seconds) = timed_explanation(model, prompt, 1, target, settings)?;
+    let (e, seconds) = timed_explanation(&loaded.model, &loaded.tokenizer, prompt, 1, target, settings)?;
     Ok(ExplainCase {
         name: name.to_string(),
         method: settings.method,
@@ -137,18 +150,18 @@ pub(crate) fn max_phi_diff(a: &Explanation, b: &Explanation) -> f64 {
 
 /// Part (d): `prompt`'s first `fixed` tokens are never masked; the rest are features.
 pub(crate) fn sharing_case(
-    model: &mut Model,
+    loaded: &mut LoadedModel,
     prompt: &[u32],
     fixed: usize,
     target: &[u32],
     settings: &Settings,
 ) -> Result<SharingCase> {
-    let before = model.prefix_sharing();
-    model.set_prefix_sharing(false);
-    let off = timed_explanation(model, prompt, fixed, target, settings);
-    model.set_prefix_sharing(true);
-    let on = timed_explanation(model, prompt, fixed, target, settings);
-    model.set_prefix_sharing(before);
+    let before = loaded.model.prefix_sharing();
+    loaded.model.set_prefix_sharing(false);
+    let off = timed_explanation(&loaded.model, &loaded.tokenizer, prompt, fixed, target, settings);
+    loaded.model.set_prefix_sharing(true);
+    let on = timed_explanation(&loaded.model, &loaded.tokenizer, prompt, fixed, target, settings);
+    loaded.model.set_prefix_sharing(before);
     let ((off, seconds_off), (on, seconds_on)) = (off?, on?);
     Ok(SharingCase {
         prompt_tokens: prompt.len(),

@@ -1,10 +1,9 @@
 //! Whose fault each library error is. Errors caused by the user's files, text or options become `UserError`s
 //! (exit 2); failures inside the computation stay internal (exit 1). The libraries' messages already say what is
-//! wrong and what to do, so only the classification happens here.
+//! wrong and what to do, and where a library classifies its errors (the backend seam) the CLI takes its word.
 
 use whylm_explain::ExplainError;
 use whylm_model::BackendError;
-use whylm_model::ModelError;
 use whylm_shapley::ShapleyError;
 use whylm_tokenize::TokenizeError;
 
@@ -14,21 +13,11 @@ fn user(error: impl std::fmt::Display) -> anyhow::Error {
     UserError::from_message(error).into()
 }
 
-/// Files and text are the user's; a failure inside the tokenization engine is whylm's.
-pub fn tokenize_error(error: TokenizeError) -> anyhow::Error {
-    match error {
-        TokenizeError::Encode { .. } => error.into(),
-        _ => user(error),
-    }
-}
-
-/// While running a loaded model: inputs that do not fit are the user's, tensor failures whylm's.
-pub fn model_error(error: ModelError) -> anyhow::Error {
-    if error.is_input_error() {
-        user(error)
-    } else {
-        error.into()
-    }
+/// Loading a tokenizer or decoding ids fails only on the user's files (a missing, damaged or mismatched
+/// vocabulary). Encoding text, which can also fail inside the engine, goes through the backend seam's
+/// `TextTokenizer`, whose errors say themselves whose fault they are (see [`backend_error`]).
+pub fn tokenizer_file_error(error: TokenizeError) -> anyhow::Error {
+    user(error)
 }
 
 /// A backend says itself whether the request or the backend is at fault.

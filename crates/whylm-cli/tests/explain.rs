@@ -155,10 +155,60 @@ fn generated_target_and_files_from_explain() {
         "loo".as_ref(),
         "--html".as_ref(),
         html.as_os_str(),
+        "--json".as_ref(),
+        "-".as_ref(),
     ]);
     assert_success(&output);
     assert_eq!(stderr(&output), "", "--quiet prints nothing on stderr");
+    // `--json -` puts the explanation, and only it, on stdout.
+    let json: Value =
+        serde_json::from_str(&stdout(&output)).expect("--json - prints the explanation as JSON");
+    let target: String = json["target_tokens"]
+        .as_array()
+        .expect("target tokens")
+        .iter()
+        .filter_map(|t| t["text"].as_str())
+        .collect();
     // Greedy stories260K continues "Once upon a time" with ", there" (golden_stories260K.json).
-    assert!(stdout(&output).contains("there"), "{}", stdout(&output));
+    assert!(target.contains("there"), "{target:?}");
     assert!(std::fs::read_to_string(&html).unwrap().contains("upon"));
+}
+
+#[test]
+fn quiet_explain_prints_only_the_outputs_asked_for() {
+    let dir = TempDir::new("explain-quiet");
+    let json_path = dir.join("explanation.json");
+    let args = |quiet: bool| {
+        let mut args: Vec<OsString> = vec![
+            "explain".into(),
+            "--model".into(),
+            shared("models/stories260K-hf").into_os_string(),
+            "--prompt".into(),
+            PROMPT.into(),
+            "--target".into(),
+            TARGET.into(),
+            "--json".into(),
+            json_path.as_os_str().into(),
+        ];
+        if quiet {
+            args.push("--quiet".into());
+        }
+        args
+    };
+    let loud = whylm(args(false));
+    assert_success(&loud);
+    assert!(
+        stdout(&loud).contains("girl"),
+        "without --quiet the terminal report is on stdout"
+    );
+    let written = std::fs::read_to_string(&json_path).expect("--json writes the file");
+    std::fs::remove_file(&json_path).unwrap();
+
+    let quiet = whylm(args(true));
+    assert_success(&quiet);
+    assert_eq!(stdout(&quiet), "", "--quiet prints no terminal report");
+    assert_eq!(stderr(&quiet), "", "--quiet prints nothing on stderr");
+    let quiet_json = std::fs::read_to_string(&json_path).expect("--quiet still writes the files asked for");
+    let phi = |text: &str| serde_json::from_str::<Value>(text).unwrap()["levels"][0]["phi"].clone();
+    assert_eq!(phi(&quiet_json), phi(&written), "the same explanation either way");
 }

@@ -1,7 +1,9 @@
 //! `load(path)`: model + tokenizer + info in one call, for the CLI and the explain layer.
 
+use std::collections::HashMap;
 use std::path::Path;
 
+use candle_core::quantized::gguf_file::Value as GgufValue;
 use candle_core::Device;
 use whylm_tokenize::Tokenizer;
 
@@ -16,6 +18,24 @@ pub struct LoadedModel {
     pub model: Model,
     pub tokenizer: Tokenizer,
     pub info: ModelInfo,
+    /// A short name for reports: GGUF `general.name`, else the file or directory name.
+    pub name: String,
+}
+
+/// The file stem or directory name of `path` (the whole path when it has none).
+fn path_name(path: &Path) -> String {
+    path.file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// GGUF `general.name`, unless it is blank or only repeats the architecture (converters often write "llama"),
+/// in which case the file name says more.
+fn gguf_name(metadata: &HashMap<String, GgufValue>, architecture: &str, path: &Path) -> String {
+    match metadata.get("general.name") {
+        Some(GgufValue::String(name)) if !name.trim().is_empty() && name != architecture => name.clone(),
+        _ => path_name(path),
+    }
 }
 
 fn tokenizer_error(e: impl std::fmt::Display) -> ModelError {
@@ -43,6 +63,7 @@ pub fn load_on(path: &Path, device: &Device) -> Result<LoadedModel> {
             model,
             tokenizer,
             info,
+            name: path_name(path),
         });
     }
     if !path.exists() {
@@ -59,10 +80,12 @@ pub fn load_on(path: &Path, device: &Device) -> Result<LoadedModel> {
     let gguf = load_gguf_model(path, device)?;
     let tokenizer = Tokenizer::from_gguf_file(path).map_err(tokenizer_error)?;
     let info = ModelInfo::describe(&gguf.model, ModelFormat::Gguf, source);
+    let name = gguf_name(&gguf.metadata, &info.architecture, path);
     Ok(LoadedModel {
         model: gguf.model,
         tokenizer,
         info,
+        name,
     })
 }
 
@@ -76,5 +99,6 @@ pub fn load_from_memory(config_json: &str, safetensors: &[u8], tokenizer_json: &
         model,
         tokenizer,
         info,
+        name: "<embedded>".into(),
     })
 }

@@ -26,9 +26,9 @@ pub struct ReportDoc {
     pub input_tokens: Vec<InputToken>,
     /// The target tokens whose scores are explained, in order.
     pub target_tokens: Vec<TargetToken>,
-    /// The score per target token: "logprob", "prob", "logit", "logodds" or "contrast:<alternative>".
+    /// The score per target token: "logprob", "prob", "logit", "logodds" or `"contrast:<alternative>"`.
     pub score: String,
-    /// What "feature absent" means: "delete", "hide", "replace:<token>", "shap", ...
+    /// What "feature absent" means: "delete", "hide", `"replace:<token>"`, "shap", ...
     pub masker: String,
     /// One explanation per feature level, finest first by convention (token, word, sentence).
     pub levels: Vec<LevelExplanation>,
@@ -90,7 +90,7 @@ pub struct LevelExplanation {
     pub base_value: Vec<f64>,
     /// Score of each target token with every feature kept: v(N).
     pub full_value: Vec<f64>,
-    /// max over targets of |Σ_i phi[i][t] − (full_value[t] − base_value[t])|.
+    /// max over targets of `|Σ_i phi[i][t] − (full_value[t] − base_value[t])|`.
     pub efficiency_residual: f64,
     /// Coalitions evaluated (model forward rows) for this level.
     pub evaluations: usize,

@@ -50,17 +50,49 @@ pub fn render_svg(doc: &ReportDoc, options: &SvgOptions) -> Result<String, Repor
     Ok(chart(doc, level, options.max_features.max(1)))
 }
 
+/// Where the bars go: the zero line and the length of a bar of the largest |value|.
+struct Axis {
+    zero: f64,
+    half: f64,
+    scale: f64,
+}
+
 fn chart(doc: &ReportDoc, level: &LevelExplanation, max_features: usize) -> String {
     let values = level.sequence_phi();
     let shown = shown_features(&values, max_features);
-    let scale = max_abs(&values);
-    let height = TOP + ROW * shown.len() as f64 + 40.0;
     let plot_left = LABEL_WIDTH + 10.0;
     let plot_width = WIDTH - plot_left - VALUE_WIDTH;
-    let zero = plot_left + plot_width / 2.0;
-    let half = plot_width / 2.0 - 4.0;
-
+    let axis = Axis {
+        zero: plot_left + plot_width / 2.0,
+        half: plot_width / 2.0 - 4.0,
+        scale: max_abs(&values),
+    };
     let mut svg = String::new();
+    write_heading(&mut svg, doc, level, shown.len(), values.len());
+    let bottom = TOP + ROW * shown.len() as f64;
+    let zero = axis.zero;
+    let _ = writeln!(
+        svg,
+        r##"<line x1="{zero}" y1="{}" x2="{zero}" y2="{}" stroke="#b8bec9"/>"##,
+        TOP - 4.0,
+        bottom + 4.0
+    );
+    for (row, &i) in shown.iter().enumerate() {
+        let text = level.features.get(i).map(|f| f.text.as_str()).unwrap_or("");
+        write_bar(&mut svg, &axis, TOP + ROW * row as f64, text, values[i]);
+    }
+    let _ = writeln!(
+        svg,
+        r##"<text x="{zero}" y="{}" text-anchor="middle" fill="#6b7385">0</text>"##,
+        bottom + 20.0
+    );
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// The opening tag sized for `shown` rows, the background, the title and the subtitle.
+fn write_heading(svg: &mut String, doc: &ReportDoc, level: &LevelExplanation, shown: usize, features: usize) {
+    let height = TOP + ROW * shown as f64 + 40.0;
     let _ = writeln!(
         svg,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif" font-size="12">"#
@@ -85,71 +117,50 @@ fn chart(doc: &ReportDoc, level: &LevelExplanation, max_features: usize) -> Stri
         level.base(crate::Selection::Sequence),
         level.full(crate::Selection::Sequence)
     );
-    if shown.len() < values.len() {
-        let _ = write!(
-            subtitle,
-            " · {} of {} features (largest |value|)",
-            shown.len(),
-            values.len()
-        );
+    if shown < features {
+        let _ = write!(subtitle, " · {shown} of {features} features (largest |value|)");
     }
     let _ = writeln!(
         svg,
         r##"<text x="12" y="40" fill="#6b7385">{}</text>"##,
         escape_xml(&subtitle)
     );
-    let bottom = TOP + ROW * shown.len() as f64;
-    let _ = writeln!(
-        svg,
-        r##"<line x1="{zero}" y1="{}" x2="{zero}" y2="{}" stroke="#b8bec9"/>"##,
-        TOP - 4.0,
-        bottom + 4.0
-    );
+}
 
-    for (row, &i) in shown.iter().enumerate() {
-        let y = TOP + ROW * row as f64;
-        let value = values[i];
-        let text = level.features.get(i).map(|f| f.text.as_str()).unwrap_or("");
-        let label = escape_xml(&truncate_chars(&quoted_label(text), LABEL_CHARS));
-        let length = if scale > 0.0 {
-            half * value.abs() / scale
-        } else {
-            0.0
-        };
-        let (x, color) = if value >= 0.0 {
-            (zero, POSITIVE)
-        } else {
-            (zero - length, NEGATIVE)
-        };
-        let _ = writeln!(
-            svg,
-            r##"<text x="{LABEL_WIDTH}" y="{}" text-anchor="end" fill="#1d2330" font-family="ui-monospace, Menlo, Consolas, monospace">{label}</text>"##,
-            y + 14.0
-        );
-        let _ = writeln!(
-            svg,
-            r#"<rect x="{x:.1}" y="{}" width="{length:.1}" height="{}" rx="2" fill="{}"><title>{} {}</title></rect>"#,
-            y + 3.0,
-            ROW - 6.0,
-            color.hex(),
-            label,
-            signed(value, scale)
-        );
-        let _ = writeln!(
-            svg,
-            r##"<text x="{}" y="{}" fill="#1d2330" font-variant-numeric="tabular-nums">{}</text>"##,
-            WIDTH - VALUE_WIDTH + 8.0,
-            y + 14.0,
-            signed(value, scale)
-        );
-    }
+/// One feature's row at height `y`: its label, its bar (red right of zero, blue left) and its value.
+fn write_bar(svg: &mut String, axis: &Axis, y: f64, text: &str, value: f64) {
+    let label = escape_xml(&truncate_chars(&quoted_label(text), LABEL_CHARS));
+    let length = if axis.scale > 0.0 {
+        axis.half * value.abs() / axis.scale
+    } else {
+        0.0
+    };
+    let (x, color) = if value >= 0.0 {
+        (axis.zero, POSITIVE)
+    } else {
+        (axis.zero - length, NEGATIVE)
+    };
     let _ = writeln!(
         svg,
-        r##"<text x="{zero}" y="{}" text-anchor="middle" fill="#6b7385">0</text>"##,
-        bottom + 20.0
+        r##"<text x="{LABEL_WIDTH}" y="{}" text-anchor="end" fill="#1d2330" font-family="ui-monospace, Menlo, Consolas, monospace">{label}</text>"##,
+        y + 14.0
     );
-    svg.push_str("</svg>\n");
-    svg
+    let _ = writeln!(
+        svg,
+        r#"<rect x="{x:.1}" y="{}" width="{length:.1}" height="{}" rx="2" fill="{}"><title>{} {}</title></rect>"#,
+        y + 3.0,
+        ROW - 6.0,
+        color.hex(),
+        label,
+        signed(value, axis.scale)
+    );
+    let _ = writeln!(
+        svg,
+        r##"<text x="{}" y="{}" fill="#1d2330" font-variant-numeric="tabular-nums">{}</text>"##,
+        WIDTH - VALUE_WIDTH + 8.0,
+        y + 14.0,
+        signed(value, axis.scale)
+    );
 }
 
 /// Indices of the features to draw, in prompt order.

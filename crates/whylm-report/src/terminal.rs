@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::attribution::Selection;
+use crate::attribution::{RankedFeature, Selection};
 use crate::color::{attribution_color, intensity, Rgb, NEGATIVE, POSITIVE};
 use crate::document::{LevelExplanation, ReportDoc};
 use crate::error::ReportError;
@@ -103,6 +103,13 @@ fn write_header(out: &mut String, doc: &ReportDoc, paint: &Painter) {
 }
 
 fn write_level(out: &mut String, doc: &ReportDoc, level: &LevelExplanation, paint: &Painter) {
+    write_level_prompt(out, doc, level, paint);
+    write_top_features(out, doc, level, paint);
+    write_values(out, level);
+}
+
+/// The level's heading (method, evaluations, seed) and the prompt coloured by attribution to the whole target.
+fn write_level_prompt(out: &mut String, doc: &ReportDoc, level: &LevelExplanation, paint: &Painter) {
     let reason = if level.method_reason.is_empty() {
         String::new()
     } else {
@@ -135,7 +142,10 @@ fn write_level(out: &mut String, doc: &ReportDoc, level: &LevelExplanation, pain
     out.push_str("  ");
     out.push_str(&prompt_line(doc, level, &values, scale, paint));
     out.push('\n');
+}
 
+/// One line per selection (the whole target, then each target token) with its largest attributions.
+fn write_top_features(out: &mut String, doc: &ReportDoc, level: &LevelExplanation, paint: &Painter) {
     let _ = writeln!(out, "Top features:");
     let width = doc
         .target_tokens
@@ -157,28 +167,44 @@ fn write_level(out: &mut String, doc: &ReportDoc, level: &LevelExplanation, pain
         let scale = max_abs(&level.values(selection));
         let listed: Vec<String> = top
             .iter()
-            .map(|r| {
-                let text = level.features.get(r.index).map(|f| f.text.as_str()).unwrap_or("");
-                let err = r
-                    .std_err
-                    .map(|e| {
-                        let sign = if selection == Selection::Sequence {
-                            "≤"
-                        } else {
-                            ""
-                        };
-                        format!(" ±{sign}{}", plain(e))
-                    })
-                    .unwrap_or_default();
-                let value = signed(r.value, scale);
-                let value = paint.fg(&value, if r.value >= 0.0 { POSITIVE } else { NEGATIVE });
-                format!("{} {value}{err}", quoted_label(&truncate_chars(text, 40)))
-            })
+            .map(|r| top_feature(level, selection, r, scale, paint))
             .collect();
         let pad = width.saturating_sub(name.chars().count());
         let _ = writeln!(out, "  {name}{}  {}", " ".repeat(pad), listed.join(", "));
     }
+}
 
+/// `"text" +1.234 ±0.010`; for the whole target the error shown is an upper bound (`±≤`).
+fn top_feature(
+    level: &LevelExplanation,
+    selection: Selection,
+    ranked: &RankedFeature,
+    scale: f64,
+    paint: &Painter,
+) -> String {
+    let text = level
+        .features
+        .get(ranked.index)
+        .map(|f| f.text.as_str())
+        .unwrap_or("");
+    let err = ranked
+        .std_err
+        .map(|e| {
+            let sign = if selection == Selection::Sequence {
+                "≤"
+            } else {
+                ""
+            };
+            format!(" ±{sign}{}", plain(e))
+        })
+        .unwrap_or_default();
+    let value = signed(ranked.value, scale);
+    let value = paint.fg(&value, if ranked.value >= 0.0 { POSITIVE } else { NEGATIVE });
+    format!("{} {value}{err}", quoted_label(&truncate_chars(text, 40)))
+}
+
+/// Base and full values per target token, and the efficiency residual.
+fn write_values(out: &mut String, level: &LevelExplanation) {
     let join = |values: &[f64]| values.iter().map(|v| plain(*v)).collect::<Vec<_>>().join(" ");
     let _ = writeln!(
         out,

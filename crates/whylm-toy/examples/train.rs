@@ -11,7 +11,7 @@ use candle_core::Device;
 use std::path::PathBuf;
 use std::time::Instant;
 use whylm_toy::train::{greedy_accuracy, LossOn};
-use whylm_toy::{fresh_model, Generator, ToyShape, TrainSettings, TrainingRecord};
+use whylm_toy::{fresh_model, FreshModel, Generator, StepReport, ToyShape, TrainSettings, TrainingRecord};
 
 /// Seed offset of the held-out prompts printed at the end (any seed other than the training seed works).
 const HELD_OUT_SEED_OFFSET: u64 = 1_000_003;
@@ -22,70 +22,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         whylm_toy::assets::write_tokenizer_files(&dir)?;
         return Ok(());
     }
-    let mut settings = TrainSettings::default();
-    settings.seed = args::value(&args, "--seed").unwrap_or(settings.seed);
-    settings.steps = args::value(&args, "--steps").unwrap_or(settings.steps);
-    settings.batch_size = args::value(&args, "--batch").unwrap_or(settings.batch_size);
-    settings.learning_rate = args::value(&args, "--lr").unwrap_or(settings.learning_rate);
-    settings.warmup_steps = args::value(&args, "--warmup").unwrap_or(settings.warmup_steps);
-    settings.weight_decay = args::value(&args, "--wd").unwrap_or(settings.weight_decay);
-    settings.language.recall_fraction =
-        args::value(&args, "--recall-fraction").unwrap_or(settings.language.recall_fraction);
-    if let Some(max) = args::value::<usize>(&args, "--restated") {
-        settings.language.restated_facts = 0..=max;
-    }
-    settings.language.word_deletion.share =
-        args::value(&args, "--deletion-share").unwrap_or(settings.language.word_deletion.share);
-    settings.language.word_deletion.max_rate =
-        args::value(&args, "--deletion-max-rate").unwrap_or(settings.language.word_deletion.max_rate);
+    let settings = training_settings(&args);
     let eval_every: usize = args::value(&args, "--eval-every").unwrap_or(250);
-    if args.iter().any(|a| a == "--answer-loss") {
-        settings.loss_on = LossOn::Answer;
-    }
-    let mut shape = ToyShape::default();
-    shape.hidden_size = args::value(&args, "--dim").unwrap_or(shape.hidden_size);
-    shape.num_hidden_layers = args::value(&args, "--layers").unwrap_or(shape.num_hidden_layers);
-    shape.intermediate_size = args::value(&args, "--ffn").unwrap_or(shape.intermediate_size);
-    shape.num_attention_heads = args::value(&args, "--heads").unwrap_or(shape.num_attention_heads);
-    shape.num_key_value_heads = shape.num_attention_heads;
+    let shape = model_shape(&args);
     let out: Option<PathBuf> = args::value(&args, "--out");
 
     let device = Device::Cpu;
     let fresh = fresh_model(&shape, settings.seed, &device)?;
-    // Fixed held-out probes per task: the training loss mixes unpredictable words with lookups, and recall
-    // accuracy is what shows whether the lookup heads have formed.
-    let probe_seed = settings.seed + 2 * HELD_OUT_SEED_OFFSET;
-    let mut probe_gen = Generator::new(probe_seed);
-    let recall_probe: Vec<_> = (0..200).map(|_| probe_gen.recall()).collect();
-    let copy_probe: Vec<_> = (0..100).map(|_| probe_gen.copy()).collect();
-    let model = &fresh.model;
     let started = Instant::now();
-    let mut window: Vec<(f32, f32)> = Vec::new();
-    let mut curve = String::new();
-    let reports = whylm_toy::train(&fresh.model, &fresh.varmap, &settings, &device, &mut |r| {
-        window.push((r.loss, r.accuracy));
-        if window.len() == 100 || r.step + 1 == settings.steps {
-            let n = window.len() as f32;
-            let loss = window.iter().map(|w| w.0).sum::<f32>() / n;
-            let acc = window.iter().map(|w| w.1).sum::<f32>() / n;
-            let line = format!(
-                "step {:5}  loss {loss:.4}  answer accuracy {acc:.3}\n",
-                r.step + 1
-            );
-            eprintln!("{}  ({:.0}s)", line.trim_end(), started.elapsed().as_secs_f64());
-            curve.push_str(&line);
-            window.clear();
-        }
-        if eval_every > 0 && (r.step + 1) % eval_every == 0 {
-            let recall = greedy_accuracy(model, &recall_probe, &device, 100).unwrap_or(f64::NAN);
-            let copy = greedy_accuracy(model, &copy_probe, &device, 100).unwrap_or(f64::NAN);
-            eprintln!(
-                "step {:5}  held-out recall {recall:.3}  copy {copy:.3}  lr {:.2e}",
-                r.step + 1,
-                r.learning_rate
-            );
-        }
-    })?;
+    let (reports, curve) = train_with_probes(&fresh, &settings, eval_every, &device)?;
     let wall_seconds = started.elapsed().as_secs_f64();
     let held_out_seed = settings.seed + HELD_OUT_SEED_OFFSET;
     let held_out: Vec<_> = Generator::new(held_out_seed).take(1000).collect();
@@ -113,4 +58,84 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("wrote {}", out.display());
     }
     Ok(())
+}
+
+/// The training settings, each default replaced by its flag when given.
+fn training_settings(args: &[String]) -> TrainSettings {
+    let mut settings = TrainSettings::default();
+    settings.seed = args::value(args, "--seed").unwrap_or(settings.seed);
+    settings.steps = args::value(args, "--steps").unwrap_or(settings.steps);
+    settings.batch_size = args::value(args, "--batch").unwrap_or(settings.batch_size);
+    settings.learning_rate = args::value(args, "--lr").unwrap_or(settings.learning_rate);
+    settings.warmup_steps = args::value(args, "--warmup").unwrap_or(settings.warmup_steps);
+    settings.weight_decay = args::value(args, "--wd").unwrap_or(settings.weight_decay);
+    settings.language.recall_fraction =
+        args::value(args, "--recall-fraction").unwrap_or(settings.language.recall_fraction);
+    if let Some(max) = args::value::<usize>(args, "--restated") {
+        settings.language.restated_facts = 0..=max;
+    }
+    settings.language.word_deletion.share =
+        args::value(args, "--deletion-share").unwrap_or(settings.language.word_deletion.share);
+    settings.language.word_deletion.max_rate =
+        args::value(args, "--deletion-max-rate").unwrap_or(settings.language.word_deletion.max_rate);
+    if args.iter().any(|a| a == "--answer-loss") {
+        settings.loss_on = LossOn::Answer;
+    }
+    settings
+}
+
+/// The model's size, each default replaced by its flag when given (as many key/value heads as heads).
+fn model_shape(args: &[String]) -> ToyShape {
+    let mut shape = ToyShape::default();
+    shape.hidden_size = args::value(args, "--dim").unwrap_or(shape.hidden_size);
+    shape.num_hidden_layers = args::value(args, "--layers").unwrap_or(shape.num_hidden_layers);
+    shape.intermediate_size = args::value(args, "--ffn").unwrap_or(shape.intermediate_size);
+    shape.num_attention_heads = args::value(args, "--heads").unwrap_or(shape.num_attention_heads);
+    shape.num_key_value_heads = shape.num_attention_heads;
+    shape
+}
+
+/// Trains `fresh`, printing the loss every 100 steps and held-out probe accuracy every `eval_every` steps on
+/// stderr; returns the step reports and the loss curve as text.
+fn train_with_probes(
+    fresh: &FreshModel,
+    settings: &TrainSettings,
+    eval_every: usize,
+    device: &Device,
+) -> Result<(Vec<StepReport>, String), Box<dyn std::error::Error>> {
+    // Fixed held-out probes per task: the training loss mixes unpredictable words with lookups, and recall
+    // accuracy is what shows whether the lookup heads have formed.
+    let probe_seed = settings.seed + 2 * HELD_OUT_SEED_OFFSET;
+    let mut probe_gen = Generator::new(probe_seed);
+    let recall_probe: Vec<_> = (0..200).map(|_| probe_gen.recall()).collect();
+    let copy_probe: Vec<_> = (0..100).map(|_| probe_gen.copy()).collect();
+    let model = &fresh.model;
+    let started = Instant::now();
+    let mut window: Vec<(f32, f32)> = Vec::new();
+    let mut curve = String::new();
+    let reports = whylm_toy::train(&fresh.model, &fresh.varmap, settings, device, &mut |r| {
+        window.push((r.loss, r.accuracy));
+        if window.len() == 100 || r.step + 1 == settings.steps {
+            let n = window.len() as f32;
+            let loss = window.iter().map(|w| w.0).sum::<f32>() / n;
+            let acc = window.iter().map(|w| w.1).sum::<f32>() / n;
+            let line = format!(
+                "step {:5}  loss {loss:.4}  answer accuracy {acc:.3}\n",
+                r.step + 1
+            );
+            eprintln!("{}  ({:.0}s)", line.trim_end(), started.elapsed().as_secs_f64());
+            curve.push_str(&line);
+            window.clear();
+        }
+        if eval_every > 0 && (r.step + 1) % eval_every == 0 {
+            let recall = greedy_accuracy(model, &recall_probe, device, 100).unwrap_or(f64::NAN);
+            let copy = greedy_accuracy(model, &copy_probe, device, 100).unwrap_or(f64::NAN);
+            eprintln!(
+                "step {:5}  held-out recall {recall:.3}  copy {copy:.3}  lr {:.2e}",
+                r.step + 1,
+                r.learning_rate
+            );
+        }
+    })?;
+    Ok((reports, curve))
 }

@@ -377,7 +377,7 @@ mod tests {
             .unwrap_or(0);
         assert!(longest <= settings.max_prompt_words());
         // BOS + prompt + answer must fit the training context.
-        assert!(settings.max_prompt_words() + 2 <= crate::train::CONTEXT_LEN);
+        assert!(settings.max_prompt_words() + 2 <= crate::shape::CONTEXT_LEN);
         for ex in Generator::new(6).take(3000) {
             assert!(encode_words(&ex.prompt).is_ok(), "{}", ex.prompt);
             assert!(encode_words(&ex.answer).is_ok(), "{}", ex.answer);

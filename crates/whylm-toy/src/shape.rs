@@ -4,6 +4,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+/// Longest sequence the toy model is trained on (BOS + prompt + answer fit comfortably). It lives with the shape
+/// (it is the model's context length) so that the language, the tokenizer files and training all read it from here.
+pub const CONTEXT_LEN: usize = 64;
+
 /// Size of the toy Llama. The defaults train to the task on a 2-core CPU in about half an hour.
 ///
 /// Three layers, not two: trained on thinned prompts (see `WordDeletion`), two layers of this width plateaued at
@@ -27,7 +31,7 @@ impl Default for ToyShape {
             num_hidden_layers: 3,
             num_attention_heads: 4,
             num_key_value_heads: 4,
-            max_position_embeddings: crate::train::CONTEXT_LEN,
+            max_position_embeddings: CONTEXT_LEN,
         }
     }
 }

@@ -60,7 +60,7 @@ pub fn tokenizer_config_json() -> String {
         "unk_token": UNK,
         "add_bos_token": true,
         "add_eos_token": false,
-        "model_max_length": crate::train::CONTEXT_LEN,
+        "model_max_length": crate::shape::CONTEXT_LEN,
         "clean_up_tokenization_spaces": false
     }))
 }

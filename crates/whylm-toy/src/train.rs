@@ -9,15 +9,13 @@
 
 use crate::error::ToyError;
 use crate::language::{Example, Generator, LanguageSettings, WordDeletion};
+pub use crate::shape::CONTEXT_LEN;
 use crate::vocab::{encode_words, BOS_ID, EOS_ID};
 use candle_core::{DType, Device, Tensor, Var, D};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarMap};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
-
-/// Longest sequence the toy model is trained on (BOS + prompt + answer fit comfortably).
-pub const CONTEXT_LEN: usize = 64;
 
 /// A model whose forward pass can be differentiated: token ids `(b, L)` u32 to logits `(b, L, V)`.
 pub trait TrainableLm {

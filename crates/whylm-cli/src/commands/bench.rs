@@ -7,7 +7,7 @@ use clap::Args;
 use whylm_bench::{run_suite, BenchOptions};
 
 use crate::failure::{user_error, UserFault};
-use crate::options::output::{print_stdout, write_file};
+use crate::options::output::{is_stdout, print_stdout, write_file};
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
@@ -20,7 +20,7 @@ pub struct BenchArgs {
     /// Keep the synthetic model (GGUF and Hugging Face directory) in this directory.
     #[arg(long, value_name = "DIR")]
     pub synthetic_dir: Option<PathBuf>,
-    /// Also write the report as JSON.
+    /// Also write the report as JSON; `-` prints the JSON on stdout instead of the table.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
 }
@@ -44,8 +44,12 @@ pub fn run(args: BenchArgs) -> Result<()> {
     }
     options.synthetic_dir = args.synthetic_dir;
     let report = run_suite(&options).user_fault()?;
-    if let Some(path) = &args.json {
-        write_file(path, &report.to_json()?, "benchmark JSON")?;
+    match &args.json {
+        Some(path) if is_stdout(path) => print_stdout(&(report.to_json()? + "\n")),
+        Some(path) => {
+            write_file(path, &report.to_json()?, "benchmark JSON")?;
+            print_stdout(&report.to_markdown())
+        }
+        None => print_stdout(&report.to_markdown()),
     }
-    print_stdout(&report.to_markdown())
 }

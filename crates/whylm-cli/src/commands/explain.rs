@@ -4,11 +4,14 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
-use whylm_explain::{ExplainModel, ExplainProgress, ExplainRequest, GenerationOptions};
+use whylm_explain::{
+    ExplainModel, ExplainProgress, ExplainRequest, GenerationOptions, Level, MaskerSpec, MethodChoice,
+    ScoreSpec,
+};
 
 use crate::fault::explain_error;
-use crate::options::choices::{positive_count, Level, MaskerChoice, MethodChoice, ScoreChoice};
-use crate::options::model_loading::load_model_or_default;
+use crate::options::count::positive_count;
+use crate::options::model_loading::{backend, load_model_or_default, report_info};
 use crate::options::prompt::{require_non_empty, PromptInput};
 use crate::options::report_output::{emit, ReportTargets};
 use crate::options::sampling::SamplingOptions;
@@ -32,17 +35,20 @@ pub struct ExplainArgs {
     pub target: Option<String>,
     #[command(flatten)]
     pub sampling: SamplingOptions,
-    /// Feature level(s): repeat the option or give a comma list.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "word")]
+    /// Feature level(s): token, word, clause, sentence, turn or custom; repeat the option or give a comma list.
+    #[arg(long, value_name = "LEVEL", value_delimiter = ',', default_value = "word")]
     pub level: Vec<Level>,
-    /// What an absent feature means: delete, hide, replace, replace:TOKEN or shap.
+    /// What an absent feature means: delete, hide, replace, replace:TOKEN, replace:TOKEN:collapse, shap or
+    /// shap:MASK.
     #[arg(long, value_name = "MASKER", default_value = "delete")]
-    pub masker: MaskerChoice,
+    pub masker: MaskerSpec,
     /// The number explained per target token: logprob, prob, logit, logodds or contrast:TEXT.
     #[arg(long, value_name = "SCORE", default_value = "logprob")]
-    pub score: ScoreChoice,
-    /// The estimator.
-    #[arg(long, value_enum, default_value = "auto")]
+    pub score: ScoreSpec,
+    /// The estimator: auto, exact, permutation, kernel, msr (kernel's samples plus a sparse three-player
+    /// surrogate), gp (Gaussian-process regression on kernel's samples; auto's choice from 5n to 4096
+    /// evaluations, its cost grows with the cube of the budget), partition or loo.
+    #[arg(long, value_name = "METHOD", default_value = "auto")]
     pub method: MethodChoice,
     /// Most model evaluations (coalitions) to spend per level.
     #[arg(long, value_name = "N", value_parser = positive_count)]
@@ -56,7 +62,8 @@ pub struct ExplainArgs {
     /// Seed of every random choice (sampling the target, the estimators); same seed, same numbers.
     #[arg(long, value_name = "S", default_value = "0")]
     pub seed: u64,
-    /// Save the explanation as JSON (redraw it later with `whylm render`).
+    /// Save the explanation as JSON (redraw it later with `whylm render`); `-` prints the JSON on stdout instead
+    /// of the terminal report.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
     /// Save a self-contained HTML report.
@@ -65,7 +72,8 @@ pub struct ExplainArgs {
     /// Save an SVG chart.
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
-    /// Print no progress bar and no notes on stderr.
+    /// Print nothing but what was asked for: no progress bar and no notes on stderr, and no terminal report on
+    /// stdout (the files given with --json, --html and --svg are still written; --json - prints the JSON).
     #[arg(long)]
     pub quiet: bool,
     /// Never colour the terminal report.
@@ -92,9 +100,9 @@ pub fn run(args: ExplainArgs) -> Result<()> {
             top_p: args.sampling.top_p.map(|p| p as f32),
         },
         levels: unique_levels(&args.level),
-        masker: args.masker.to_spec(),
-        score: args.score.to_spec(),
-        method: args.method.to_choice(),
+        masker: args.masker,
+        score: args.score,
+        method: args.method,
         max_evals: args.max_evals,
         batch_size: args.batch_size,
         seed: args.seed,
@@ -102,12 +110,8 @@ pub fn run(args: ExplainArgs) -> Result<()> {
     };
     let loaded = load_model_or_default(args.model.as_deref(), args.quiet)?;
     let explain_model = ExplainModel {
-        backend: &whylm_model::Embedded {
-            model: &loaded.model,
-            tokenizer: &loaded.tokenizer,
-            name: &loaded.name,
-        },
-        info: loaded.report_info(),
+        backend: &backend(&loaded),
+        info: report_info(&loaded),
     };
     let mut progress = Progress::new(args.quiet);
     let doc = whylm_explain::explain(&explain_model, &request, &mut |event| show(&mut progress, event))
@@ -117,17 +121,16 @@ pub fn run(args: ExplainArgs) -> Result<()> {
         json: args.json,
         html: args.html,
         svg: args.svg,
-        terminal: true,
+        terminal: !args.quiet,
         no_color: args.no_color,
     };
     emit(&doc, &targets)
 }
 
 /// Each level once, in the order first asked (`--level word --level word,token` is word then token).
-fn unique_levels(levels: &[Level]) -> Vec<whylm_explain::Level> {
-    let mut unique: Vec<whylm_explain::Level> = Vec::new();
-    for level in levels {
-        let level = level.to_level();
+fn unique_levels(levels: &[Level]) -> Vec<Level> {
+    let mut unique: Vec<Level> = Vec::new();
+    for &level in levels {
         if !unique.contains(&level) {
             unique.push(level);
         }
@@ -153,6 +156,61 @@ fn show(progress: &mut Progress, event: ExplainProgress) {
                 format!("{} level", level.name())
             };
             progress.update(&phase, "evaluations", done as u64, planned as u64)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        explain: ExplainArgs,
+    }
+
+    fn parse(extra: &[&str]) -> Result<ExplainArgs, clap::Error> {
+        let args = ["whylm", "--prompt", "hi"].iter().chain(extra);
+        Wrapper::try_parse_from(args).map(|w| w.explain)
+    }
+
+    #[test]
+    fn the_library_option_types_parse_the_command_line_syntax() {
+        let args = parse(&[
+            "--masker",
+            "replace:<unk>",
+            "--score",
+            "contrast: a:b",
+            "--method",
+            "msr",
+        ])
+        .unwrap();
+        assert_eq!(args.masker.to_string(), "replace:<unk>");
+        assert_eq!(args.score.to_string(), "contrast: a:b");
+        assert_eq!(args.method.to_string(), "msr");
+        let defaults = parse(&[]).unwrap();
+        assert_eq!(
+            (defaults.masker, defaults.score, defaults.method, defaults.level),
+            (
+                MaskerSpec::Delete,
+                ScoreSpec::LogProb,
+                MethodChoice::Auto,
+                vec![Level::Word]
+            )
+        );
+        let levels = parse(&["--level", "word,token", "--level", "word"])
+            .unwrap()
+            .level;
+        assert_eq!(unique_levels(&levels), [Level::Word, Level::Token]);
+        for bad in [
+            ["--masker", "replace:"],
+            ["--masker", "drop"],
+            ["--score", "contrast:"],
+            ["--score", "loss"],
+        ] {
+            assert!(parse(&bad).is_err(), "{bad:?} is refused");
         }
     }
 }

@@ -5,12 +5,12 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 use serde_json::json;
-use whylm_model::StopReason;
+use whylm_model::{Backend, StopReason};
 use whylm_tokenize::Tokenizer;
 
-use crate::fault::{model_error, tokenize_error};
-use crate::options::choices::positive_count;
-use crate::options::model_loading::load_model_or_default;
+use crate::fault::{backend_error, tokenizer_file_error};
+use crate::options::count::positive_count;
+use crate::options::model_loading::{backend, load_model_or_default};
 use crate::options::output::print_stdout;
 use crate::options::prompt::PromptInput;
 use crate::options::sampling::SamplingOptions;
@@ -34,7 +34,8 @@ pub struct GenerateArgs {
     /// Print the result as JSON (prompt, continuation, token ids, why generation stopped).
     #[arg(long)]
     pub json: bool,
-    /// Print no progress bar and no notes on stderr.
+    /// Print no progress bar and no notes on stderr; the continuation (or its JSON) is the command's result and
+    /// still goes to stdout.
     #[arg(long)]
     pub quiet: bool,
 }
@@ -45,27 +46,26 @@ pub fn run(args: GenerateArgs) -> Result<()> {
     }
     let prompt = args.prompt.read()?;
     let loaded = load_model_or_default(args.model.as_deref(), args.quiet)?;
-    let prompt_ids = loaded
-        .tokenizer
+    let backend = backend(&loaded);
+    let prompt_ids = backend
+        .tokenizer()
         .encode(&prompt, true)
-        .map_err(tokenize_error)?
+        .map_err(backend_error)?
         .ids;
-    let settings = args
-        .sampling
-        .settings(args.seed, &loaded.model, &loaded.tokenizer);
+    let settings = args.sampling.settings(args.seed, &backend);
 
     let mut progress = Progress::new(args.quiet);
     let mut generated = 0u64;
     let max = settings.max_new_tokens as u64;
-    let generation = loaded
-        .model
+    let generation = backend
         .generate(&prompt_ids, &settings, &mut |_| {
             generated += 1;
             progress.update("generating", "tokens", generated, max);
         })
-        .map_err(model_error)?;
+        .map_err(backend_error)?;
     progress.finish();
 
+    // The seam has no decoder: the text comes from the loaded model's own tokenizer.
     let continuation = continuation_text(&loaded.tokenizer, &prompt_ids, &generation.tokens)?;
     let text = if args.json {
         let document = json!({
@@ -87,13 +87,17 @@ pub fn run(args: GenerateArgs) -> Result<()> {
 /// whole sequence is decoded and the prompt's decoding cut off.
 fn continuation_text(tokenizer: &Tokenizer, prompt_ids: &[u32], new_ids: &[u32]) -> Result<String> {
     let all: Vec<u32> = prompt_ids.iter().chain(new_ids).copied().collect();
-    let full = tokenizer.decode_skip_special(&all).map_err(tokenize_error)?;
+    let full = tokenizer
+        .decode_skip_special(&all)
+        .map_err(tokenizer_file_error)?;
     let head = tokenizer
         .decode_skip_special(prompt_ids)
-        .map_err(tokenize_error)?;
+        .map_err(tokenizer_file_error)?;
     match full.strip_prefix(&head) {
         Some(rest) => Ok(rest.to_string()),
-        None => tokenizer.decode_skip_special(new_ids).map_err(tokenize_error),
+        None => tokenizer
+            .decode_skip_special(new_ids)
+            .map_err(tokenizer_file_error),
     }
 }
 

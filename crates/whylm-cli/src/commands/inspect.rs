@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 use serde_json::json;
-use whylm_model::ModelFormat;
+use whylm_model::{LoadedModel, ModelFormat};
 use whylm_tokenize::{Tokenizer, TokenizerKind};
 
-use crate::options::model_loading::{load_model, LoadedModel};
+use crate::options::model_loading::load_model;
 use crate::options::output::print_stdout;
 
 #[derive(Args, Debug)]

@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 use serde_json::json;
+use whylm_backend::TextTokenizer;
 use whylm_tokenize::{Encoding, Tokenizer};
 
-use crate::fault::tokenize_error;
+use crate::fault::backend_error;
 use crate::options::output::print_stdout;
 use crate::options::tokenizer::load_tokenizer;
 
@@ -34,9 +35,8 @@ pub struct TokenizeArgs {
 
 pub fn run(args: TokenizeArgs) -> Result<()> {
     let tokenizer = load_tokenizer(&args.model)?;
-    let encoding = tokenizer
-        .encode(&args.text, args.add_special)
-        .map_err(tokenize_error)?;
+    // Through the seam's tokenizer, whose errors say whether the text or the engine is at fault.
+    let encoding = TextTokenizer::encode(&tokenizer, &args.text, args.add_special).map_err(backend_error)?;
     let text = if args.json {
         as_json(&tokenizer, &args.text, &encoding)?
     } else if args.pieces {

@@ -1,6 +1,6 @@
 //! Options shared by several subcommands, and the small steps that turn them into inputs.
 
-pub mod choices;
+pub mod count;
 pub mod model_loading;
 pub mod model_path;
 pub mod output;

@@ -1,74 +1,22 @@
-//! Loading a model with its tokenizer: a GGUF file, a Hugging Face directory, or the built-in default model.
+//! Which model a command runs: the one the user named (loaded by `whylm_model::load`) or the built-in default.
 
 use std::path::Path;
 
 use anyhow::Result;
-use whylm_model::{load_gguf_model, load_hf_model, Device, GgufValue, Model, ModelFormat, ModelInfo};
-use whylm_tokenize::Tokenizer;
+use whylm_model::{Embedded, LoadedModel};
 
 use crate::failure::UserError;
-use crate::fault::tokenize_error;
-use crate::options::model_path::{check_model_path, ModelPathKind};
+use crate::options::model_path::check_model_path;
 
-/// A model ready to run, and what reports say about it.
-pub struct LoadedModel {
-    pub model: Model,
-    pub tokenizer: Tokenizer,
-    pub info: ModelInfo,
-    /// A short name for reports (GGUF `general.name`, else the file or directory name).
-    pub name: String,
-}
-
-impl LoadedModel {
-    /// What the explanation document records about the model.
-    pub fn report_info(&self) -> whylm_report::ModelInfo {
-        whylm_report::ModelInfo {
-            name: self.name.clone(),
-            path: self.info.source.clone(),
-            architecture: self.info.architecture.clone(),
-        }
-    }
-}
+/// What reports call the built-in default model.
+const DEFAULT_MODEL_NAME: &str = "whylm-toy (built-in)";
 
 /// Loads `path`; every failure is about the user's file (missing, damaged, unsupported), so it exits 2.
 pub fn load_model(path: &Path) -> Result<LoadedModel> {
-    let device = Device::Cpu;
-    let source = path.display().to_string();
-    let fallback_name = path
-        .file_stem()
-        .map(|stem| stem.to_string_lossy().into_owned())
-        .unwrap_or_else(|| source.clone());
-    match check_model_path(path, "config.json")? {
-        ModelPathKind::File => {
-            let gguf = load_gguf_model(path, &device).map_err(UserError::from_message)?;
-            let tokenizer = Tokenizer::from_gguf_file(path).map_err(tokenize_error)?;
-            let info = ModelInfo::describe(&gguf.model, ModelFormat::Gguf, source);
-            // Converters often write the architecture ("llama") as the name; the file name says more then.
-            let name = match gguf.metadata.get("general.name") {
-                Some(GgufValue::String(name)) if !name.trim().is_empty() && *name != info.architecture => {
-                    name.clone()
-                }
-                _ => fallback_name,
-            };
-            Ok(LoadedModel {
-                model: gguf.model,
-                tokenizer,
-                info,
-                name,
-            })
-        }
-        ModelPathKind::Directory => {
-            let model = load_hf_model(path, &device).map_err(UserError::from_message)?;
-            let tokenizer = Tokenizer::from_hf_dir(path).map_err(tokenize_error)?;
-            let info = ModelInfo::describe(&model, ModelFormat::HuggingFace, source);
-            Ok(LoadedModel {
-                model,
-                tokenizer,
-                info,
-                name: fallback_name,
-            })
-        }
-    }
+    // The precise messages for a missing path or a directory that is no model come from the check; the loader's
+    // own errors (damaged or unsupported files) already say what is wrong with the file.
+    check_model_path(path, "config.json")?;
+    whylm_model::load(path).map_err(|error| UserError::from_message(error).into())
 }
 
 /// Loads the model the user named, or the built-in default model, saying so on stderr unless `quiet`.
@@ -91,12 +39,42 @@ pub fn load_model_or_default(path: Option<&Path>, quiet: bool) -> Result<LoadedM
 /// The built-in model: whylm-toy's weights and tokenizer, compiled into the binary. It cannot be the user's fault if
 /// it fails to load, so that is an internal error (exit 1).
 fn load_default_model() -> Result<LoadedModel> {
-    let loaded = whylm_toy::default_model()
+    let mut loaded = whylm_toy::default_model()
         .map_err(|e| anyhow::anyhow!("the built-in default model failed to load: {e}"))?;
-    Ok(LoadedModel {
-        model: loaded.model,
-        tokenizer: loaded.tokenizer,
-        info: loaded.info,
-        name: "whylm-toy (built-in)".to_string(),
-    })
+    DEFAULT_MODEL_NAME.clone_into(&mut loaded.name);
+    Ok(loaded)
+}
+
+/// The loaded model as the backend every command runs through, named as reports name it.
+pub fn backend(loaded: &LoadedModel) -> Embedded<'_> {
+    Embedded {
+        model: &loaded.model,
+        tokenizer: &loaded.tokenizer,
+        name: &loaded.name,
+    }
+}
+
+/// What the explanation document records about the model.
+pub fn report_info(loaded: &LoadedModel) -> whylm_report::ModelInfo {
+    whylm_report::ModelInfo {
+        name: loaded.name.clone(),
+        path: loaded.info.source.clone(),
+        architecture: loaded.info.architecture.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_model_is_named_as_built_in() {
+        let loaded = load_model_or_default(None, true).unwrap();
+        assert_eq!(loaded.name, DEFAULT_MODEL_NAME);
+        assert_eq!(report_info(&loaded).name, DEFAULT_MODEL_NAME);
+        assert_eq!(
+            whylm_model::Backend::info(&backend(&loaded)).name,
+            DEFAULT_MODEL_NAME
+        );
+    }
 }

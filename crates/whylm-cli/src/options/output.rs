@@ -7,6 +7,11 @@ use anyhow::Result;
 
 use crate::failure::user_error;
 
+/// Whether an output path is `-`, which means stdout rather than a file.
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
 /// Prints `text` on stdout; a reader that went away early is not an error.
 pub fn print_stdout(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();

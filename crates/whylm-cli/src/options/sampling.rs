@@ -1,10 +1,9 @@
 //! How the model continues a prompt: greedy by default, sampling with a temperature above zero.
 
 use clap::Args;
-use whylm_model::{GenerateSettings, Model, Sampling};
-use whylm_tokenize::Tokenizer;
+use whylm_model::{Backend, GenerateSettings, Sampling};
 
-use crate::options::choices::positive_count;
+use crate::options::count::positive_count;
 
 #[derive(Args, Debug, Clone)]
 pub struct SamplingOptions {
@@ -23,9 +22,8 @@ pub struct SamplingOptions {
 }
 
 impl SamplingOptions {
-    /// Generation settings for `model`: stop at any end-of-text token the model or tokenizer declares, and at BOS
-    /// (a model that predicts BOS starts a new document; llama2.c's stories end that way).
-    pub fn settings(&self, seed: u64, model: &Model, tokenizer: &Tokenizer) -> GenerateSettings {
+    /// Generation settings for `backend`, which says itself which ids end an answer ([`Backend::stop_tokens`]).
+    pub fn settings(&self, seed: u64, backend: &dyn Backend) -> GenerateSettings {
         let sampling = if self.temperature > 0.0 {
             Sampling::Random {
                 temperature: self.temperature as f32,
@@ -36,15 +34,10 @@ impl SamplingOptions {
         } else {
             Sampling::Greedy
         };
-        let mut stop_tokens = model.config().eos_token_ids.clone();
-        stop_tokens.extend(tokenizer.eos_id());
-        stop_tokens.extend(tokenizer.bos_id());
-        stop_tokens.sort_unstable();
-        stop_tokens.dedup();
         GenerateSettings {
             max_new_tokens: self.max_new_tokens,
             sampling,
-            stop_tokens,
+            stop_tokens: backend.stop_tokens(),
         }
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::Result;
 use whylm_tokenize::Tokenizer;
 
-use crate::fault::tokenize_error;
+use crate::fault::tokenizer_file_error;
 use crate::options::model_path::{check_model_path, ModelPathKind};
 
 /// The tokenizer of a GGUF file (weights optional) or of a Hugging Face directory (tokenizer.json).
@@ -14,5 +14,5 @@ pub fn load_tokenizer(path: &Path) -> Result<Tokenizer> {
         ModelPathKind::File => Tokenizer::from_gguf_file(path),
         ModelPathKind::Directory => Tokenizer::from_hf_dir(path),
     };
-    loaded.map_err(tokenize_error)
+    loaded.map_err(tokenizer_file_error)
 }
