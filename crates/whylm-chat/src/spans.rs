@@ -156,7 +156,11 @@ fn marker_spans(
             continue;
         }
         let offset = (c as u32 - MARK_BASE) as usize;
-        let slots = if offset % 2 == 0 { &mut opens } else { &mut closes };
+        let slots = if offset.is_multiple_of(2) {
+            &mut opens
+        } else {
+            &mut closes
+        };
         if let Some(slot @ None) = slots.get_mut(offset / 2) {
             *slot = Some(stripped.len());
         }

@@ -27,7 +27,7 @@ pub(crate) struct Block<'a> {
 /// Computes `rows x cols` dot products (rows <= MR, cols <= NR) into `out[i][j]`.
 pub(crate) fn block(b: &Block<'_>, out: &mut [[f32; NR]; MR]) {
     #[cfg(target_arch = "x86_64")]
-    if b.k % 16 == 0 && crate::cpu::has_avx512() {
+    if b.k.is_multiple_of(16) && crate::cpu::has_avx512() {
         // SAFETY: the CPU supports AVX-512F (checked above); bounds are checked inside.
         unsafe { avx512::block(b, out) };
         return;

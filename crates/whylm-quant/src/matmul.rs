@@ -30,7 +30,7 @@ fn tile_rows(n: usize, k: usize, threads: usize) -> usize {
 /// M is `x.len() / K`. The result of each output does not depend on M or the thread count.
 pub fn matmul(w: &QuantMatrix, x: &[f32], y: &mut [f32]) -> Result<()> {
     let (n, k) = (w.rows(), w.cols());
-    if k == 0 || x.len() % k != 0 {
+    if k == 0 || !x.len().is_multiple_of(k) {
         return Err(QuantError::InputShape {
             found: x.len(),
             cols: k,

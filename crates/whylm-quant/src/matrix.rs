@@ -22,7 +22,7 @@ impl QuantMatrix {
     /// Checks that `bytes` is exactly `rows` rows of `cols` values in `dtype` blocks.
     pub fn new(dtype: QuantType, rows: usize, cols: usize, bytes: Arc<[u8]>) -> Result<Self> {
         let block = dtype.block_size();
-        if cols % block != 0 {
+        if !cols.is_multiple_of(block) {
             return Err(QuantError::BadCols {
                 dtype: dtype.name(),
                 block,
