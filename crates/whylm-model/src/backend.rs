@@ -36,7 +36,7 @@ impl LoadedModel {
         Embedded {
             model: &self.model,
             tokenizer: &self.tokenizer,
-            name: &self.info.source,
+            name: &self.name,
         }
     }
 }

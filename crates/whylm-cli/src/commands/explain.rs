@@ -11,7 +11,7 @@ use whylm_explain::{
 
 use crate::fault::explain_error;
 use crate::options::count::positive_count;
-use crate::options::model_loading::{backend, load_model_or_default, report_info};
+use crate::options::model_loading::{load_model_or_default, report_info};
 use crate::options::prompt::{require_non_empty, PromptInput};
 use crate::options::report_output::{emit, ReportTargets};
 use crate::options::sampling::SamplingOptions;
@@ -110,7 +110,7 @@ pub fn run(args: ExplainArgs) -> Result<()> {
     };
     let loaded = load_model_or_default(args.model.as_deref(), args.quiet)?;
     let explain_model = ExplainModel {
-        backend: &backend(&loaded),
+        backend: &loaded.backend(),
         info: report_info(&loaded),
     };
     let mut progress = Progress::new(args.quiet);

@@ -10,7 +10,7 @@ use whylm_tokenize::Tokenizer;
 
 use crate::fault::{backend_error, tokenizer_file_error};
 use crate::options::count::positive_count;
-use crate::options::model_loading::{backend, load_model_or_default};
+use crate::options::model_loading::load_model_or_default;
 use crate::options::output::print_stdout;
 use crate::options::prompt::PromptInput;
 use crate::options::sampling::SamplingOptions;
@@ -46,7 +46,7 @@ pub fn run(args: GenerateArgs) -> Result<()> {
     }
     let prompt = args.prompt.read()?;
     let loaded = load_model_or_default(args.model.as_deref(), args.quiet)?;
-    let backend = backend(&loaded);
+    let backend = loaded.backend();
     let prompt_ids = backend
         .tokenizer()
         .encode(&prompt, true)

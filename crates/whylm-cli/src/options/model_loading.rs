@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use anyhow::Result;
-use whylm_model::{Embedded, LoadedModel};
+use whylm_model::LoadedModel;
 
 use crate::failure::UserError;
 use crate::options::model_path::check_model_path;
@@ -46,14 +46,6 @@ fn load_default_model() -> Result<LoadedModel> {
 }
 
 /// The loaded model as the backend every command runs through, named as reports name it.
-pub fn backend(loaded: &LoadedModel) -> Embedded<'_> {
-    Embedded {
-        model: &loaded.model,
-        tokenizer: &loaded.tokenizer,
-        name: &loaded.name,
-    }
-}
-
 /// What the explanation document records about the model.
 pub fn report_info(loaded: &LoadedModel) -> whylm_report::ModelInfo {
     whylm_report::ModelInfo {
@@ -73,7 +65,7 @@ mod tests {
         assert_eq!(loaded.name, DEFAULT_MODEL_NAME);
         assert_eq!(report_info(&loaded).name, DEFAULT_MODEL_NAME);
         assert_eq!(
-            whylm_model::Backend::info(&backend(&loaded)).name,
+            whylm_model::Backend::info(&loaded.backend()).name,
             DEFAULT_MODEL_NAME
         );
     }
