@@ -40,6 +40,9 @@ pub fn report_document(
         wall_seconds,
         warnings: explanation.warnings.iter().map(ToString::to_string).collect(),
         attention: None,
+        task: "explain".to_string(),
+        conversation: None,
+        summary: None,
     }
 }
 

@@ -3,8 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The schema version this crate writes and the only one it reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The schema version this crate writes. Version 2 added `task`, `conversation` and `summary`; documents of
+/// version 1 (which have none of them) are still read.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The oldest schema version this crate reads.
+pub const OLDEST_READABLE_SCHEMA_VERSION: u32 = 1;
 
 /// One explanation of a target text given a prompt, at one or more feature levels.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,6 +45,65 @@ pub struct ReportDoc {
     /// Attention from the target positions to the input tokens, when it was captured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attention: Option<AttentionSummary>,
+    /// What was explained: "explain" (a target given a prompt) or "summarise" (a summary given a document).
+    #[serde(default = "default_task")]
+    pub task: String,
+    /// The conversation, when the input was chat messages rendered by a chat template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<Conversation>,
+    /// The source-sentence x summary-sentence matrix, when `task` is "summarise".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<SummaryMatrix>,
+}
+
+fn default_task() -> String {
+    "explain".to_string()
+}
+
+/// A conversation rendered by a chat template: the messages and where each one's content lies in the rendered text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conversation {
+    /// Everything the model read before the target: `prefix + prompt + suffix` of the document, template markup
+    /// and control tokens' text included.
+    pub rendered: String,
+    /// Where the template came from: "gguf tokenizer.chat_template", "tokenizer_config.json", a file path, ...
+    #[serde(default)]
+    pub template_source: String,
+    /// The messages in order, the answered reply not included (it is the target).
+    pub messages: Vec<ChatMessage>,
+}
+
+/// One message of a [`Conversation`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    /// "system", "user", "assistant", ...
+    pub role: String,
+    pub content: String,
+    /// Byte span `[start, end)` of `content` in `Conversation::rendered`. The document's `prompt` starts at byte
+    /// `prefix.len()` of `rendered`, so a feature's span in `rendered` is its span plus `prefix.len()`.
+    pub start: usize,
+    pub end: usize,
+    /// Whether the message's content was explained (its text holds features) or kept fixed.
+    pub explained: bool,
+}
+
+/// Which source sentence each summary sentence came from: the summary is the target, split into sentences.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryMatrix {
+    /// The level (in `levels`) whose features are the source sentences; usually "sentence".
+    pub level: String,
+    pub summary_sentences: Vec<SummarySentence>,
+    /// `matrix[feature][sentence]`: the sum of `phi[feature][t]` over the sentence's target tokens.
+    pub matrix: Vec<Vec<f64>>,
+}
+
+/// One sentence of the summary: a run of target tokens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummarySentence {
+    pub text: String,
+    /// Target-token indices `[first_target, end_target)`.
+    pub first_target: usize,
+    pub end_target: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

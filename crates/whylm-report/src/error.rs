@@ -22,7 +22,7 @@ pub enum ReportError {
     MissingSchemaVersion { origin: String },
 
     #[error(
-        "{origin} has schema_version {found}, but this whylm reads only schema_version {supported}; \
+        "{origin} has schema_version {found}, but this whylm reads schema versions 1 to {supported}; \
          re-run `whylm explain` with this whylm, or render the file with the whylm version that wrote it"
     )]
     UnsupportedSchemaVersion {

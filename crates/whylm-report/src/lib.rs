@@ -1,4 +1,4 @@
-//! The whylm explanation document (`ReportDoc`, JSON schema version 1) and its renderers: terminal, HTML, SVG.
+//! The whylm explanation document (`ReportDoc`, JSON schema version 2) and its renderers: terminal, HTML, SVG.
 //!
 //! This crate depends on no other whylm crate: whylm-explain builds a `ReportDoc`, the CLI renders or saves it,
 //! and any program can load the JSON (see docs/report-schema.md).
@@ -17,8 +17,8 @@ mod validate;
 
 pub use attribution::{RankedFeature, Selection};
 pub use document::{
-    AttentionSummary, Feature, InputToken, LevelExplanation, ModelInfo, ReportDoc, TargetToken,
-    SCHEMA_VERSION,
+    AttentionSummary, ChatMessage, Conversation, Feature, InputToken, LevelExplanation, ModelInfo, ReportDoc,
+    SummaryMatrix, SummarySentence, TargetToken, OLDEST_READABLE_SCHEMA_VERSION, SCHEMA_VERSION,
 };
 pub use error::ReportError;
 pub use html::render_html;

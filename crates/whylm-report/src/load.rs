@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::document::{ReportDoc, SCHEMA_VERSION};
+use crate::document::{ReportDoc, OLDEST_READABLE_SCHEMA_VERSION, SCHEMA_VERSION};
 use crate::error::ReportError;
 
 impl ReportDoc {
@@ -19,7 +19,7 @@ impl ReportDoc {
             .ok_or_else(|| ReportError::MissingSchemaVersion {
                 origin: origin.to_string(),
             })?;
-        if found != u64::from(SCHEMA_VERSION) {
+        if !(u64::from(OLDEST_READABLE_SCHEMA_VERSION)..=u64::from(SCHEMA_VERSION)).contains(&found) {
             return Err(ReportError::UnsupportedSchemaVersion {
                 origin: origin.to_string(),
                 found,
@@ -27,10 +27,12 @@ impl ReportDoc {
             });
         }
         // Parsing the text again (not the Value) keeps line and column numbers in schema errors.
-        let doc: ReportDoc = serde_json::from_str(text).map_err(|source| ReportError::Schema {
+        let mut doc: ReportDoc = serde_json::from_str(text).map_err(|source| ReportError::Schema {
             origin: origin.to_string(),
             source,
         })?;
+        // An older document lacks only fields that have defaults: read it as the current version.
+        doc.schema_version = SCHEMA_VERSION;
         doc.validate()?;
         Ok(doc)
     }

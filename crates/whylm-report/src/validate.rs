@@ -9,6 +9,7 @@ impl ReportDoc {
     pub fn validate(&self) -> Result<(), ReportError> {
         let bad = |msg: String| Err(ReportError::Inconsistent(msg));
         if self.schema_version != SCHEMA_VERSION {
+            // Loading upgrades older documents, so only a hand-built document can get here.
             return bad(format!(
                 "schema_version is {} but this whylm writes {SCHEMA_VERSION}",
                 self.schema_version
@@ -35,6 +36,8 @@ impl ReportDoc {
             )
             .map_err(ReportError::Inconsistent)?;
         }
+        self.validate_conversation()?;
+        self.validate_summary(targets)?;
         if !self.wall_seconds.is_finite() {
             return bad(format!("wall_seconds is {}", self.wall_seconds));
         }
@@ -68,6 +71,58 @@ impl ReportDoc {
             )));
         }
         Ok(())
+    }
+}
+
+impl ReportDoc {
+    fn validate_conversation(&self) -> Result<(), ReportError> {
+        let Some(conversation) = &self.conversation else {
+            return Ok(());
+        };
+        let wrap = |msg: String| ReportError::Inconsistent(format!("conversation: {msg}"));
+        let expected = format!("{}{}{}", self.prefix, self.prompt, self.suffix);
+        if conversation.rendered != expected {
+            return Err(wrap("`rendered` is not prefix + prompt + suffix".to_string()));
+        }
+        for (i, message) in conversation.messages.iter().enumerate() {
+            check_span(&conversation.rendered, message.start, message.end)
+                .map_err(|why| wrap(format!("message {i} ({}): {why}", message.role)))?;
+            if conversation.rendered[message.start..message.end] != message.content {
+                return Err(wrap(format!(
+                    "message {i} ({}): its span does not hold its content",
+                    message.role
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_summary(&self, targets: usize) -> Result<(), ReportError> {
+        let Some(summary) = &self.summary else {
+            return Ok(());
+        };
+        let wrap = |msg: String| ReportError::Inconsistent(format!("summary: {msg}"));
+        let Some(level) = self.levels.iter().find(|l| l.level == summary.level) else {
+            return Err(wrap(format!(
+                "it names level {:?}, which the document lacks",
+                summary.level
+            )));
+        };
+        for (i, sentence) in summary.summary_sentences.iter().enumerate() {
+            if sentence.first_target >= sentence.end_target || sentence.end_target > targets {
+                return Err(wrap(format!(
+                    "summary sentence {i} covers target tokens {}..{} but there are {targets}",
+                    sentence.first_target, sentence.end_target
+                )));
+            }
+        }
+        check_matrix(
+            "matrix",
+            &summary.matrix,
+            level.features.len(),
+            summary.summary_sentences.len(),
+        )
+        .map_err(wrap)
     }
 }
 

@@ -39,13 +39,71 @@ fn a_newer_schema_version_is_rejected_by_name() {
         err,
         ReportError::UnsupportedSchemaVersion {
             found: 7,
-            supported: 1,
+            supported: SCHEMA_VERSION,
             ..
         }
     ));
     let message = err.to_string();
     assert!(message.contains("schema_version 7"), "{message}");
-    assert!(message.contains("only schema_version 1"), "{message}");
+    assert!(message.contains("schema versions 1 to"), "{message}");
+}
+
+#[test]
+fn a_version_1_document_is_read_as_an_explain_task_without_conversation() {
+    assert!(SAMPLE_JSON.contains("\"schema_version\": 1"));
+    let doc = ReportDoc::from_json_str(SAMPLE_JSON).unwrap();
+    assert_eq!(doc.schema_version, SCHEMA_VERSION);
+    assert_eq!(doc.task, "explain");
+    assert_eq!(doc.conversation, None);
+    assert_eq!(doc.summary, None);
+}
+
+#[test]
+fn a_conversation_whose_spans_miss_their_content_is_rejected() {
+    let mut doc = sample();
+    let rendered = format!("{}{}{}", doc.prefix, doc.prompt, doc.suffix);
+    let content = doc.prompt.clone();
+    let start = doc.prefix.len();
+    doc.conversation = Some(whylm_report::Conversation {
+        rendered,
+        template_source: "test".to_string(),
+        messages: vec![whylm_report::ChatMessage {
+            role: "user".to_string(),
+            content,
+            start,
+            end: start + doc.prompt.len(),
+            explained: true,
+        }],
+    });
+    let back = ReportDoc::from_json_str(&doc.to_json_compact().unwrap()).unwrap();
+    assert_eq!(back, doc);
+    doc.conversation.as_mut().unwrap().messages[0].start += 1;
+    let err = doc.to_json_compact().unwrap_err().to_string();
+    assert!(err.contains("does not hold its content"), "{err}");
+}
+
+#[test]
+fn a_summary_matrix_must_match_the_level_and_the_sentences() {
+    let mut doc = sample();
+    let features = doc.levels[0].features.len();
+    doc.task = "summarise".to_string();
+    doc.summary = Some(whylm_report::SummaryMatrix {
+        level: doc.levels[0].level.clone(),
+        summary_sentences: vec![whylm_report::SummarySentence {
+            text: "x".to_string(),
+            first_target: 0,
+            end_target: 2,
+        }],
+        matrix: vec![vec![0.0]; features],
+    });
+    let back = ReportDoc::from_json_str(&doc.to_json_compact().unwrap()).unwrap();
+    assert_eq!(back, doc);
+    doc.summary.as_mut().unwrap().matrix.pop();
+    let err = doc.to_json_compact().unwrap_err().to_string();
+    assert!(err.contains("matrix has"), "{err}");
+    doc.summary.as_mut().unwrap().level = "paragraph".to_string();
+    let err = doc.to_json_compact().unwrap_err().to_string();
+    assert!(err.contains("lacks"), "{err}");
 }
 
 #[test]
