@@ -72,9 +72,7 @@ impl ReportDoc {
         }
         Ok(())
     }
-}
 
-impl ReportDoc {
     fn validate_conversation(&self) -> Result<(), ReportError> {
         let Some(conversation) = &self.conversation else {
             return Ok(());
