@@ -5,6 +5,7 @@
 
 mod attribution;
 mod color;
+mod conversation;
 pub mod document;
 mod error;
 pub mod escape;
@@ -16,6 +17,7 @@ mod terminal;
 mod validate;
 
 pub use attribution::{RankedFeature, Selection};
+pub use conversation::{message_features, message_totals};
 pub use document::{
     AttentionSummary, ChatMessage, Conversation, Feature, InputToken, LevelExplanation, ModelInfo, ReportDoc,
     SummaryMatrix, SummarySentence, TargetToken, OLDEST_READABLE_SCHEMA_VERSION, SCHEMA_VERSION,
