@@ -1,7 +1,11 @@
 //! The terminal report: the prompt coloured by each feature's attribution to the whole target, the target tokens
 //! with their scores, the top features per target token, and the numbers that say how far to trust them.
 //! With `color: false` (stdout is not a terminal) it writes plain text with the value in brackets after each
-//! feature and no escape codes at all.
+//! feature and no escape codes at all. A conversation gets a block with each message's attribution (chat.rs) and
+//! a summary one with each summary sentence's main source (summary.rs), before the levels.
+
+mod chat;
+mod summary;
 
 use std::fmt::Write as _;
 
@@ -42,6 +46,8 @@ pub fn render_terminal(doc: &ReportDoc, options: &TerminalOptions) -> Result<Str
     let paint = Painter { options: *options };
     let mut out = String::new();
     write_header(&mut out, doc, &paint);
+    chat::write_conversation(&mut out, doc, &paint);
+    summary::write_summary(&mut out, doc, &paint);
     for level in &doc.levels {
         out.push('\n');
         write_level(&mut out, doc, level, &paint);
