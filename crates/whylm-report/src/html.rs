@@ -1,14 +1,23 @@
 //! One self-contained HTML file: inline CSS and JS, no network (a Content-Security-Policy forbids any fetch), the
-//! document embedded as JSON and drawn by plain JS (src/html/report.js). The page works like shap.plots.text
-//! (click a target token to colour the prompt by its attributions, "whole target" for the sum) and adds a level
-//! switch, a feature × target heatmap, the largest attributions as bars, and the numbers to judge them by.
+//! document embedded as JSON and drawn by plain JS (src/html/*.js). The page works like shap.plots.text (click a
+//! target token to colour the prompt by its attributions, "whole target" for the sum) and adds a level switch, a
+//! feature × target heatmap, the largest attributions as bars, and the numbers to judge them by. A conversation
+//! adds a chat view (chat.js), a summary a source × summary view (summary.js).
 
 use crate::document::ReportDoc;
 use crate::error::ReportError;
 use crate::escape::{escape_json_for_script, escape_xml, truncate_chars};
 
 const CSS: &str = include_str!("html/report.css");
-const JS: &str = include_str!("html/report.js");
+/// The page's script in parts, joined in this order inside one function so that they share its scope (and the
+/// page keeps exactly one script of its own, which the CSP's 'unsafe-inline' covers without naming files).
+const JS_PARTS: [&str; 5] = [
+    include_str!("html/util.js"),
+    include_str!("html/report.js"),
+    include_str!("html/chat.js"),
+    include_str!("html/summary.js"),
+    include_str!("html/main.js"),
+];
 
 /// Renders the document as a standalone HTML page.
 pub fn render_html(doc: &ReportDoc) -> Result<String, ReportError> {
@@ -31,10 +40,14 @@ pub fn render_html(doc: &ReportDoc) -> Result<String, ReportError> {
 <noscript><p>This report is drawn by JavaScript; its data is the JSON block in this file (see docs/report-schema.md).</p></noscript>
 <script type="application/json" id="whylm-data">{json}</script>
 <script>
-{JS}</script>
+(function () {{
+  "use strict";
+{js}}})();
+</script>
 </body>
 </html>
 "#,
         version = escape_xml(&doc.whylm_version),
+        js = JS_PARTS.concat(),
     ))
 }
