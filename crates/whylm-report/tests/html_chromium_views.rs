@@ -104,6 +104,16 @@ fn reply_tokens_recolour_the_message_bubbles() {
     let on = tags(&ada.dom, "button", "rtok on");
     assert_eq!(on.len(), 1);
     assert_eq!(attribute(on[0], "data-reply"), Some("3"));
+
+    // The level switch applies to the bubbles too: at the turn level the assistant turn holds 1.20 of " Ada"
+    // (its words held 1.10).
+    let turn = load(&html, "#level=turn&reply=3", &profile);
+    assert_clean(&turn, "chat, level=turn&reply=3");
+    let assistant = tags(&turn.dom, "div", "bubble role-assistant")
+        .into_iter()
+        .find(|tag| attribute(tag, "data-message") == Some("2"))
+        .unwrap();
+    assert_eq!(attribute(assistant, "data-total"), Some("1.2"), "{assistant}");
 }
 
 #[test]
