@@ -1,6 +1,7 @@
 //! The explanation as the report document (whylm-report's schema): spans relative to the explained region,
 //! tokens outside the maskable segments marked special, warnings as text.
 
+use crate::chat::ChatInput;
 use crate::explanation::Explanation;
 use crate::level::LevelResult;
 use crate::request::ExplainRequest;
@@ -41,7 +42,7 @@ pub fn report_document(
         warnings: explanation.warnings.iter().map(ToString::to_string).collect(),
         attention: None,
         task: "explain".to_string(),
-        conversation: None,
+        conversation: request.chat.as_ref().map(ChatInput::conversation),
         summary: None,
     }
 }

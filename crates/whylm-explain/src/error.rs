@@ -64,6 +64,15 @@ pub enum ExplainError {
         target: usize,
     },
 
+    #[error("message {index} ({role}) is to be explained, but the chat template rewrote its content so that it cannot be found in the rendered chat; keep it fixed (--explain-turns) or use a template that prints contents as given")]
+    TurnNotFound { index: usize, role: String },
+
+    #[error("there is no message {index}: the conversation has {messages} (counted from 0, the reply not included)")]
+    NoSuchTurn { index: usize, messages: usize },
+
+    #[error("the chat template placed two message contents on top of each other ({role} message at {start}..{end}); this is a bug in whylm's span finder, please report it with the template")]
+    TurnsOverlap { role: String, start: usize, end: usize },
+
     /// The model backend refused the request or failed; the message is the backend's.
     #[error("{0}")]
     Backend(#[from] whylm_backend::BackendError),
@@ -98,7 +107,10 @@ impl ExplainError {
             | ExplainError::PromptTooLong { .. }
             | ExplainError::NothingAlwaysKept { .. }
             | ExplainError::NoBaseline { .. }
-            | ExplainError::BadContrast { .. } => true,
+            | ExplainError::BadContrast { .. }
+            | ExplainError::TurnNotFound { .. }
+            | ExplainError::NoSuchTurn { .. } => true,
+            ExplainError::TurnsOverlap { .. } => false,
         }
     }
 }

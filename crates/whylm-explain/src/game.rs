@@ -28,6 +28,8 @@ pub struct LanguageModelGame<'a> {
     full_view: Vec<(u32, u32)>,
     masked_evaluated: usize,
     masked_changed: usize,
+    /// Whether shap's masked strings are tokenized with the model's special tokens (BOS) added.
+    add_special_tokens: bool,
 }
 
 impl<'a> LanguageModelGame<'a> {
@@ -51,10 +53,20 @@ impl<'a> LanguageModelGame<'a> {
             full_view: Vec::new(),
             masked_evaluated: 0,
             masked_changed: 0,
+            add_special_tokens: true,
         };
         let keep = vec![true; game.input_ids.len()];
         game.full_view = view(&game.row_for(&keep)?);
         Ok(game)
+    }
+
+    /// The same game for an input whose special tokens are part of its text (a rendered chat): shap's masked
+    /// strings are then tokenized without adding BOS again.
+    pub fn with_text_special_tokens(mut self) -> Result<Self, GameError> {
+        self.add_special_tokens = false;
+        let keep = vec![true; self.input_ids.len()];
+        self.full_view = view(&self.row_for(&keep)?);
+        Ok(self)
     }
 
     /// Which input tokens a coalition keeps.
@@ -90,9 +102,13 @@ impl<'a> LanguageModelGame<'a> {
             GameMasker::Tokens(m) => Ok(masked_row(&self.input_ids, keep, m)),
             GameMasker::Shap(m) => {
                 let text = m.masked_text(keep);
-                let encoding = self.backend.tokenizer().encode(&text, true).map_err(|e| {
-                    GameError::with_source(format!("cannot tokenize the masked text {text:?}"), e)
-                })?;
+                let encoding = self
+                    .backend
+                    .tokenizer()
+                    .encode(&text, self.add_special_tokens)
+                    .map_err(|e| {
+                        GameError::with_source(format!("cannot tokenize the masked text {text:?}"), e)
+                    })?;
                 Ok(MaskedRow::full(&encoding.ids))
             }
         }

@@ -62,6 +62,13 @@ pub fn explain_level(
         prepared.score.clone(),
         prepared.masker.clone(),
     )
+    .and_then(|game| {
+        if prepared.add_special_tokens {
+            Ok(game)
+        } else {
+            game.with_text_special_tokens()
+        }
+    })
     .map_err(whylm_shapley::ShapleyError::from)?;
     let t = prepared.target_ids.len();
     let batch_size = request.batch_size.unwrap_or_else(|| {

@@ -11,6 +11,7 @@
 //! [`ExplainModel`] (backend and model info) and an [`ExplainRequest`]. The user's choices are the types of
 //! [`options`], which parse and print the command line's syntax.
 
+pub mod chat;
 pub mod document;
 pub mod error;
 pub mod explain;
@@ -29,11 +30,13 @@ pub mod prepare;
 pub mod request;
 pub mod resolve;
 pub mod shap_masker;
+pub mod summary;
 pub mod target_tokens;
 mod text_pos;
 pub mod text_units;
 pub mod warnings;
 
+pub use chat::{ChatInput, ChatTurn, TurnSelection};
 pub use error::ExplainError;
 pub use explain::{explain, explain_levels};
 pub use explanation::Explanation;
@@ -48,5 +51,6 @@ pub use options::{Level, MaskerSpec, MethodChoice, ParseOptionError, ScoreSpec};
 pub use prepare::Prepared;
 pub use request::{ExplainRequest, GenerationOptions, DEFAULT_AUTO_BUDGET, DEFAULT_EXACT_LIMIT};
 pub use shap_masker::ShapTextMasker;
+pub use summary::summary_matrix;
 pub use text_units::Span;
 pub use warnings::Warning;

@@ -22,6 +22,9 @@ pub struct Prepared {
     pub target_ids: Vec<u32>,
     pub score: ScoreKind,
     pub masker: GameMasker,
+    /// Whether the tokenizer added the model's special tokens (BOS) to the input: not for a rendered chat, whose
+    /// template writes them itself (as transformers' apply_chat_template tokenizes).
+    pub add_special_tokens: bool,
     pub warnings: Vec<Warning>,
 }
 
@@ -55,13 +58,15 @@ pub fn prepare(
         return Err(ExplainError::ZeroBudget);
     }
     let tokenizer = m.backend.tokenizer();
-    let encoding = tokenizer.encode(&input.text, true)?;
+    let add_special_tokens = request.chat.is_none() && !request.special_tokens_in_text;
+    let encoding = tokenizer.encode(&input.text, add_special_tokens)?;
     let mut prepared = Prepared {
         input,
         encoding,
         target_ids: Vec::new(),
         score: ScoreKind::LogProb,
         masker: GameMasker::Tokens(Masker::Delete),
+        add_special_tokens,
         warnings: Vec::new(),
     };
     let layout = prepared.layout();
@@ -87,6 +92,7 @@ pub fn prepare(
         &request.score,
         &prepared.input.text,
         &prepared.encoding,
+        add_special_tokens,
         target_ids.len(),
     )?;
     prepared.target_ids = target_ids;
@@ -110,7 +116,13 @@ fn target(
     };
     let (ids, warning) = match &request.target {
         Some(target) => {
-            let tokens = target_tokens(m.backend.tokenizer(), &prepared.input.text, encoding, target)?;
+            let tokens = target_tokens(
+                m.backend.tokenizer(),
+                &prepared.input.text,
+                encoding,
+                prepared.add_special_tokens,
+                target,
+            )?;
             if tokens.ids.is_empty() {
                 return Err(ExplainError::EmptyTarget {
                     target: target.clone(),

@@ -1,6 +1,7 @@
 //! What the caller asks for: the input (a prompt between a prefix and a suffix, or segments), the target (or how
 //! to generate one), the feature levels, the masker, the score and the estimator.
 
+use crate::chat::ChatInput;
 use crate::error::ExplainError;
 use crate::input::Segment;
 use crate::options::{Level, MaskerSpec, MethodChoice, ScoreSpec};
@@ -18,6 +19,12 @@ pub struct ExplainRequest {
     /// The input as segments (chat turns, documents, template markup) instead of prefix + prompt + suffix; when
     /// it is non-empty those three must be empty.
     pub segments: Vec<Segment>,
+    /// The input as a conversation rendered by its chat template (its messages are the segments); when given,
+    /// prompt, prefix, suffix and segments must be empty, and the tokenizer adds no BOS of its own.
+    pub chat: Option<ChatInput>,
+    /// The input text writes the model's special tokens itself (rendered by a chat template), so the tokenizer
+    /// adds none (set for `chat` whatever this says).
+    pub special_tokens_in_text: bool,
     /// The target text, scored as the tokens the model reads after the input (see target_tokens.rs); None: the
     /// model generates it with `generation`.
     pub target: Option<String>,
@@ -56,6 +63,8 @@ impl Default for ExplainRequest {
             prefix: String::new(),
             suffix: String::new(),
             segments: Vec::new(),
+            chat: None,
+            special_tokens_in_text: false,
             target: None,
             generation: GenerationOptions::default(),
             levels: vec![Level::Word],
@@ -76,6 +85,12 @@ impl ExplainRequest {
     /// The input as segments: `segments` when given, otherwise fixed `prefix`, maskable `prompt`, fixed `suffix`.
     pub fn input_segments(&self) -> Result<Vec<Segment>, ExplainError> {
         let convenience = [&self.prefix, &self.prompt, &self.suffix];
+        if let Some(chat) = &self.chat {
+            if !self.segments.is_empty() || convenience.iter().any(|text| !text.is_empty()) {
+                return Err(ExplainError::InputTwice);
+            }
+            return chat.segments();
+        }
         if self.segments.is_empty() {
             return Ok(vec![
                 Segment::fixed(self.prefix.clone()),

@@ -72,6 +72,7 @@ pub fn score_kind(
     spec: &ScoreSpec,
     context: &str,
     context_encoding: &Encoding,
+    add_special: bool,
     targets: usize,
 ) -> Result<ScoreKind, ExplainError> {
     Ok(match spec {
@@ -80,7 +81,7 @@ pub fn score_kind(
         ScoreSpec::Logit => ScoreKind::Logit,
         ScoreSpec::LogOdds => ScoreKind::LogOdds,
         ScoreSpec::Contrast { alternative } => {
-            let ids = target_tokens(tokenizer, context, context_encoding, alternative)?.ids;
+            let ids = target_tokens(tokenizer, context, context_encoding, add_special, alternative)?.ids;
             match ids.len() {
                 1 => ScoreKind::Contrast(vec![ids[0]; targets]),
                 k if k == targets => ScoreKind::Contrast(ids),

@@ -23,11 +23,13 @@ pub struct TargetTokens {
 }
 
 /// `context` is everything the model reads before the target (prefix, prompt, suffix) and
-/// `context_encoding` its encoding with the model's special tokens (BOS) added.
+/// `context_encoding` its encoding, with the model's special tokens (BOS) added when `add_special` (a rendered
+/// chat holds its own).
 pub fn target_tokens(
     tokenizer: &dyn TextTokenizer,
     context: &str,
     context_encoding: &Encoding,
+    add_special: bool,
     target: &str,
 ) -> Result<TargetTokens, ExplainError> {
     let alone = |warning: Option<Warning>| -> Result<TargetTokens, ExplainError> {
@@ -37,7 +39,7 @@ pub fn target_tokens(
     if !target.starts_with(char::is_whitespace) {
         return alone(None);
     }
-    let joint = tokenizer.encode(&format!("{context}{target}"), true)?;
+    let joint = tokenizer.encode(&format!("{context}{target}"), add_special)?;
     let before = &context_encoding.ids;
     if joint.ids.len() > before.len() && joint.ids.starts_with(before) {
         return Ok(TargetTokens {

@@ -143,7 +143,11 @@ impl Config {
             tie_word_embeddings: false,
             attention_bias: spec.qkv_bias_default,
             bos_token_id: token_id("tokenizer.ggml.bos_token_id"),
-            eos_token_ids: token_id("tokenizer.ggml.eos_token_id").into_iter().collect(),
+            // a chat model ends its turn with EOT (or EOM) when that is not its EOS (llama.cpp stops on all three)
+            eos_token_ids: ["eos", "eot", "eom"]
+                .iter()
+                .filter_map(|name| token_id(&format!("tokenizer.ggml.{name}_token_id")))
+                .collect(),
             // GGUF has no use_sliding_window flag; llama.cpp's converter writes the key only for
             // models whose attention is windowed.
             sliding_window: match spec.sliding_window {

@@ -263,6 +263,31 @@ impl Config {
         Ok(config)
     }
 
+    /// Adds the stop ids of a `generation_config.json` (its `eos_token_id`, one id or a list: chat models list
+    /// their end-of-turn token there) to the config's own, without repeats.
+    pub fn add_generation_config(&mut self, text: &str) -> Result<()> {
+        #[derive(Deserialize)]
+        struct GenerationConfig {
+            eos_token_id: Option<OneOrMany>,
+        }
+        let json: GenerationConfig = serde_json::from_str(text).map_err(|e| ModelError::Config {
+            message: format!(
+                "generation_config.json is not valid JSON or eos_token_id is not an id or a list: {e}"
+            ),
+        })?;
+        let ids = match json.eos_token_id {
+            Some(OneOrMany::One(id)) => vec![id],
+            Some(OneOrMany::Many(ids)) => ids,
+            None => Vec::new(),
+        };
+        for id in ids {
+            if !self.eos_token_ids.contains(&id) {
+                self.eos_token_ids.push(id);
+            }
+        }
+        Ok(())
+    }
+
     /// Writes a Hugging Face `config.json` that [`Config::from_hf_json`] reads back.
     pub fn to_hf_json(&self) -> String {
         let spec = self.architecture.spec();
@@ -350,5 +375,19 @@ mod tests {
         let err = Config::from_hf_json(r#"{"model_type":"gpt2"}"#).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("gpt2") && msg.contains("qwen2"), "{msg}");
+    }
+
+    #[test]
+    fn generation_config_adds_end_of_turn_ids_once() {
+        let mut c = Config::tiny_llama(100, 16, 40, 2, 4, 2, 64);
+        c.eos_token_ids = vec![2];
+        c.add_generation_config(r#"{"eos_token_id": [2, 7], "do_sample": true}"#)
+            .unwrap();
+        assert_eq!(c.eos_token_ids, [2, 7]);
+        c.add_generation_config(r#"{"eos_token_id": 9}"#).unwrap();
+        c.add_generation_config(r#"{"temperature": 0.7}"#).unwrap();
+        assert_eq!(c.eos_token_ids, [2, 7, 9]);
+        let bad = c.add_generation_config(r#"{"eos_token_id": "two"}"#).unwrap_err();
+        assert!(bad.to_string().contains("generation_config.json"), "{bad}");
     }
 }

@@ -129,7 +129,13 @@ fn gguf_model_from_reader<R: Read + Seek>(
 pub fn load_hf_model(dir: &Path, device: &Device) -> Result<Model> {
     let config_path = dir.join("config.json");
     let text = std::fs::read_to_string(&config_path).map_err(|e| ModelError::io(&config_path, e))?;
-    let config = Config::from_hf_json(&text)?;
+    let mut config = Config::from_hf_json(&text)?;
+    let generation_path = dir.join("generation_config.json");
+    if generation_path.is_file() {
+        let text =
+            std::fs::read_to_string(&generation_path).map_err(|e| ModelError::io(&generation_path, e))?;
+        config.add_generation_config(&text)?;
+    }
     let mut shards: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| ModelError::io(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))

@@ -5,16 +5,20 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 use whylm_explain::{
-    ExplainModel, ExplainProgress, ExplainRequest, GenerationOptions, Level, MaskerSpec, MethodChoice,
-    ScoreSpec,
+    ChatInput, ExplainModel, ExplainProgress, ExplainRequest, GenerationOptions, Level, MaskerSpec,
+    MethodChoice, ScoreSpec, Segment,
 };
 
+use crate::failure::user_error;
 use crate::fault::explain_error;
+use crate::options::chat::ChatOptions;
+use crate::options::chat_explain::{chat_input, TurnOptions};
 use crate::options::count::positive_count;
 use crate::options::model_loading::{load_model_or_default, report_info};
 use crate::options::prompt::{require_non_empty, PromptInput};
 use crate::options::report_output::{emit, ReportTargets};
 use crate::options::sampling::SamplingOptions;
+use crate::options::summarise::{summary_input, SummariseOptions, Task};
 use crate::progress::Progress;
 
 #[derive(Args, Debug)]
@@ -24,6 +28,12 @@ pub struct ExplainArgs {
     pub model: Option<PathBuf>,
     #[command(flatten)]
     pub prompt: PromptInput,
+    #[command(flatten)]
+    pub chat: ChatOptions,
+    #[command(flatten)]
+    pub turns: TurnOptions,
+    #[command(flatten)]
+    pub summarise: SummariseOptions,
     /// Text before the prompt that the model sees but that is never a feature (e.g. a chat header).
     #[arg(long, value_name = "TEXT", default_value = "")]
     pub prefix: String,
@@ -35,8 +45,9 @@ pub struct ExplainArgs {
     pub target: Option<String>,
     #[command(flatten)]
     pub sampling: SamplingOptions,
-    /// Feature level(s): token, word, clause, sentence, turn or custom; repeat the option or give a comma list.
-    #[arg(long, value_name = "LEVEL", value_delimiter = ',', default_value = "word")]
+    /// Feature level(s): token, word, clause, sentence, turn (one feature per message of a --chat) or custom; repeat the option or give a comma list.
+    /// [default: word; sentence with --task summarise]
+    #[arg(long, value_name = "LEVEL", value_delimiter = ',')]
     pub level: Vec<Level>,
     /// What an absent feature means: delete, hide, replace, replace:TOKEN, replace:TOKEN:collapse, shap or
     /// shap:MASK.
@@ -85,13 +96,17 @@ pub fn run(args: ExplainArgs) -> Result<()> {
     if let Some(threads) = args.threads {
         whylm_model::set_num_threads(threads);
     }
-    let prompt = args.prompt.read()?;
-    require_non_empty(&prompt)?;
+    let input = explained_input(&args)?;
+    let task = args.summarise.task;
+    let levels = levels_for(&args.level, task);
     let request = ExplainRequest {
-        prompt,
+        prompt: input.prompt,
         prefix: args.prefix,
         suffix: args.suffix,
-        target: args.target,
+        segments: input.segments,
+        chat: input.chat,
+        special_tokens_in_text: input.special_tokens_in_text,
+        target: input.target,
         generation: GenerationOptions {
             max_new_tokens: args.sampling.max_new_tokens,
             seed: args.seed,
@@ -99,7 +114,7 @@ pub fn run(args: ExplainArgs) -> Result<()> {
             top_k: args.sampling.top_k,
             top_p: args.sampling.top_p.map(|p| p as f32),
         },
-        levels: unique_levels(&args.level),
+        levels,
         masker: args.masker,
         score: args.score,
         method: args.method,
@@ -114,8 +129,12 @@ pub fn run(args: ExplainArgs) -> Result<()> {
         info: report_info(&loaded),
     };
     let mut progress = Progress::new(args.quiet);
-    let doc = whylm_explain::explain(&explain_model, &request, &mut |event| show(&mut progress, event))
+    let mut doc = whylm_explain::explain(&explain_model, &request, &mut |event| show(&mut progress, event))
         .map_err(explain_error)?;
+    doc.task = task.name().to_string();
+    if task == Task::Summarise {
+        doc.summary = whylm_explain::summary_matrix(&doc, Level::Sentence.name());
+    }
     progress.finish();
     let targets = ReportTargets {
         json: args.json,
@@ -125,6 +144,69 @@ pub fn run(args: ExplainArgs) -> Result<()> {
         no_color: args.no_color,
     };
     emit(&doc, &targets)
+}
+
+/// What the model reads, as the explain request takes it.
+struct ExplainedInput {
+    prompt: String,
+    segments: Vec<Segment>,
+    chat: Option<ChatInput>,
+    special_tokens_in_text: bool,
+    target: Option<String>,
+}
+
+/// The input of `args`: a conversation (--chat, --user), a document to summarise, or a prompt.
+fn explained_input(args: &ExplainArgs) -> Result<ExplainedInput> {
+    let mut input = ExplainedInput {
+        prompt: String::new(),
+        segments: Vec::new(),
+        chat: None,
+        special_tokens_in_text: false,
+        target: args.target.clone(),
+    };
+    let around = !args.prefix.is_empty() || !args.suffix.is_empty();
+    if around && (args.chat.given() || args.summarise.task == Task::Summarise) {
+        return Err(user_error(
+            "--prefix and --suffix do not go with --chat, --user or --task summarise",
+            "the chat template (or the instruction) writes the text around the input; see it with `whylm template`",
+        ));
+    }
+    if args.chat.given() {
+        if args.summarise.task == Task::Summarise {
+            return Err(user_error(
+                "--task summarise takes a document (--prompt-file or --prompt), not a conversation",
+                "pass the document to summarise with --prompt-file FILE",
+            ));
+        }
+        let (chat, target) = chat_input(
+            &args.chat,
+            &args.turns,
+            args.model.as_deref(),
+            args.target.clone(),
+        )?;
+        input.chat = Some(chat);
+        input.target = target;
+        return Ok(input);
+    }
+    let prompt = args.prompt.read()?;
+    require_non_empty(&prompt)?;
+    if args.summarise.task == Task::Summarise {
+        let (segments, in_text) = summary_input(&args.summarise, &args.chat, args.model.as_deref(), &prompt)?;
+        input.segments = segments;
+        input.special_tokens_in_text = in_text;
+    } else {
+        input.prompt = prompt;
+    }
+    Ok(input)
+}
+
+/// The levels asked for, or the task's default: words for an explanation, sentences for a summary.
+fn levels_for(asked: &[Level], task: Task) -> Vec<Level> {
+    match (asked.is_empty(), task) {
+        (true, Task::Summarise) => vec![Level::Sentence],
+        (true, Task::Explain) => vec![Level::Word],
+        (false, _) => unique_levels(asked),
+    }
 }
 
 /// Each level once, in the order first asked (`--level word --level word,token` is word then token).
@@ -192,14 +274,24 @@ mod tests {
         assert_eq!(args.method.to_string(), "msr");
         let defaults = parse(&[]).unwrap();
         assert_eq!(
-            (defaults.masker, defaults.score, defaults.method, defaults.level),
+            (
+                defaults.masker,
+                defaults.score,
+                defaults.method,
+                defaults.level.clone()
+            ),
             (
                 MaskerSpec::Delete,
                 ScoreSpec::LogProb,
                 MethodChoice::Auto,
-                vec![Level::Word]
+                Vec::<Level>::new()
             )
         );
+        assert_eq!(levels_for(&defaults.level, Task::Explain), [Level::Word]);
+        assert_eq!(levels_for(&defaults.level, Task::Summarise), [Level::Sentence]);
+        let summarise = parse(&["--task", "summarize", "--level", "token"]).unwrap();
+        assert_eq!(summarise.summarise.task, Task::Summarise);
+        assert_eq!(levels_for(&summarise.level, Task::Summarise), [Level::Token]);
         let levels = parse(&["--level", "word,token", "--level", "word"])
             .unwrap()
             .level;

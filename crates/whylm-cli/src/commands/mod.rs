@@ -5,6 +5,7 @@ mod explain;
 mod generate;
 mod inspect;
 mod render;
+mod template;
 mod tokenize;
 
 use anyhow::Result;
@@ -30,6 +31,9 @@ enum Command {
     Tokenize(tokenize::TokenizeArgs),
     /// Redraw a saved explanation (JSON) in the terminal, as HTML or as SVG, without the model.
     Render(render::RenderArgs),
+    /// Print exactly what a chat model reads for a conversation (its chat template rendered), with --json the
+    /// span of every message.
+    Template(Box<template::TemplateArgs>),
     /// Run the fixed speed suite and print its table (see BENCHMARKS.md).
     Bench(bench::BenchArgs),
 }
@@ -42,5 +46,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Tokenize(args) => tokenize::run(args),
         Command::Render(args) => render::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Template(args) => template::run(*args),
     }
 }

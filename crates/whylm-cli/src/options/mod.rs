@@ -1,5 +1,7 @@
 //! Options shared by several subcommands, and the small steps that turn them into inputs.
 
+pub mod chat;
+pub mod chat_explain;
 pub mod count;
 pub mod model_loading;
 pub mod model_path;
@@ -7,4 +9,5 @@ pub mod output;
 pub mod prompt;
 pub mod report_output;
 pub mod sampling;
+pub mod summarise;
 pub mod tokenizer;
