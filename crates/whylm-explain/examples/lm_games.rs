@@ -73,7 +73,14 @@ fn main() {
             eprintln!("skipping {prompt:?}: {n} features (at most {MAX_FEATURES})");
             continue;
         }
-        let masker = ShapTextMasker::new(prompt, &encoding.spans, encoding.special.clone(), "...", true);
+        let masker = ShapTextMasker::new(
+            prompt,
+            &encoding.spans,
+            &encoding.special,
+            encoding.special.clone(),
+            "...",
+            true,
+        );
         let target_ids = tokenizer
             .encode(target, false)
             .unwrap_or_else(|e| fail(format!("cannot tokenize {target:?}: {e}")))

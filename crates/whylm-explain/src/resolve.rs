@@ -31,6 +31,7 @@ pub fn game_masker(
             GameMasker::Shap(ShapTextMasker::new(
                 layout.text,
                 &encoding.spans,
+                &encoding.special,
                 always_kept,
                 mask_token,
                 *collapse,

@@ -1,11 +1,13 @@
 //! whylm reproduces Python shap 0.51 (TeacherForcing + Text masker "..." with collapse, log-odds) exactly:
 //! the masked strings, the segmentation, the value of every coalition and the exact Shapley values, against
-//! ../shared/golden/shap_stories260K.json on the real stories260K model.
+//! ../shared/golden/shap_stories260K.json on the real stories260K model, and against
+//! ../shared/golden/shap_stories260K_quirks.json, whose prompts make shap's segmentation differ from whylm's
+//! token spans (a lone dummy-prefix "▁" gets a segment that repeats the next one's text).
 
 mod common;
 use common::ExplainModelOf;
 
-use common::{load_hf, max_abs_diff, max_abs_diff_vec, shap_cases, ShapCase};
+use common::{load_hf, max_abs_diff, max_abs_diff_vec, shap_cases, shap_quirk_cases, ShapCase};
 use whylm_explain::{
     explain, ExplainRequest, Feature, GameMasker, LanguageModelGame, Level, MaskerSpec, MethodChoice,
     ScoreSpec, ShapTextMasker, TokenLayout,
@@ -46,6 +48,7 @@ fn segment_with_whylm(loaded: &common::Loaded, case: &ShapCase) -> WhylmSegmenta
     let masker = ShapTextMasker::new(
         &case.prompt,
         &encoding.spans,
+        &encoding.special,
         encoding.special.clone(),
         "...",
         true,
@@ -57,22 +60,61 @@ fn segment_with_whylm(loaded: &common::Loaded, case: &ShapCase) -> WhylmSegmenta
     }
 }
 
+/// shap's recorded strings for coalitions 0..7, rebuilt from shap's own segments.
+fn check_masked_strings_from_shaps_segments(case: &ShapCase) {
+    let mut always_kept = vec![true; case.segments.len()];
+    for &s in &case.feature_segment_index {
+        always_kept[s] = false;
+    }
+    let masker = ShapTextMasker::from_segments(case.segments.clone(), always_kept, "...", true);
+    for (mask, expected) in case.masked_texts_first8.iter().enumerate() {
+        assert_eq!(
+            &masker.masked_text(&keep_for(case, mask)),
+            expected,
+            "{:?} coalition {mask}",
+            case.prompt
+        );
+    }
+}
+
 #[test]
 fn masked_strings_from_shaps_segments_match_shap() {
     for case in shap_cases() {
-        let mut always_kept = vec![true; case.segments.len()];
-        for &s in &case.feature_segment_index {
-            always_kept[s] = false;
-        }
-        let masker = ShapTextMasker::from_segments(case.segments.clone(), always_kept, "...", true);
-        for (mask, expected) in case.masked_texts_first8.iter().enumerate() {
-            assert_eq!(
-                &masker.masked_text(&keep_for(&case, mask)),
-                expected,
-                "{:?} coalition {mask}",
-                case.prompt
-            );
-        }
+        check_masked_strings_from_shaps_segments(&case);
+    }
+}
+
+#[test]
+fn masked_strings_from_shaps_segments_match_shap_on_the_quirk_cases() {
+    let cases = shap_quirk_cases();
+    assert_eq!(cases.len(), 2);
+    for case in &cases {
+        check_masked_strings_from_shaps_segments(case);
+    }
+}
+
+/// whylm's token ids, token-level features, shap segments and masked strings equal what shap recorded.
+fn check_segmentation(loaded: &common::Loaded, case: &ShapCase) {
+    let WhylmSegmentation {
+        encoding,
+        features,
+        masker,
+    } = segment_with_whylm(loaded, case);
+    assert_eq!(encoding.ids, case.token_ids, "token ids of {:?}", case.prompt);
+    let feature_tokens: Vec<Vec<usize>> = features.iter().map(|f| f.tokens.clone()).collect();
+    let shaps_features: Vec<Vec<usize>> = case.feature_segment_index.iter().map(|&s| vec![s]).collect();
+    assert_eq!(
+        feature_tokens, shaps_features,
+        "features are shap's segments after BOS"
+    );
+    assert_eq!(
+        masker.segments(),
+        case.segments.as_slice(),
+        "segments of {:?}",
+        case.prompt
+    );
+    for (mask, expected) in case.masked_texts_first8.iter().enumerate() {
+        assert_eq!(&masker.masked_text(&keep_for(case, mask)), expected);
     }
 }
 
@@ -80,26 +122,69 @@ fn masked_strings_from_shaps_segments_match_shap() {
 fn segmentation_and_masked_strings_from_whylms_tokenizer_match_shap() {
     let loaded = load_hf();
     for case in shap_cases() {
-        let WhylmSegmentation {
-            encoding,
-            features,
-            masker,
-        } = segment_with_whylm(&loaded, &case);
-        assert_eq!(encoding.ids, case.token_ids, "token ids of {:?}", case.prompt);
-        let feature_tokens: Vec<usize> = features.iter().map(|f| f.tokens[0]).collect();
+        check_segmentation(&loaded, &case);
+    }
+}
+
+/// The quirk: the lone "▁" is a feature of its own and its segment repeats the next token's text.
+#[test]
+fn segmentation_and_masked_strings_from_whylms_tokenizer_match_shap_on_the_quirk_cases() {
+    let loaded = load_hf();
+    let cases = shap_quirk_cases();
+    assert_eq!(cases.len(), 2);
+    for case in &cases {
         assert_eq!(
-            feature_tokens, case.feature_segment_index,
-            "features are shap's segments after BOS"
+            case.segments[1], case.segments[2],
+            "the file's cases have the repeated segment"
         );
-        assert_eq!(
-            masker.segments(),
-            case.segments.as_slice(),
-            "segments of {:?}",
-            case.prompt
+        check_segmentation(&loaded, case);
+    }
+}
+
+/// shap's segments of texts with each kind of quirk, from HF `tokenizers` (stories260K-hf/tokenizer.json)
+/// offsets by shap's rule (`s[start_i:max(end_i, start_{i+1})]`, the last `s[start:end]`): whylm's spans
+/// through `ShapTextMasker::new` give the same segments.
+#[test]
+fn whylms_spans_give_shaps_segments_on_texts_with_quirks() {
+    let loaded = load_hf();
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "Eve had a cat.",
+            &["", "E", "E", "ve", " had", " a", " c", "at", "."],
+        ),
+        (" Eve", &["", " ", "E", "ve"]),
+        ("\nEve", &["", "\n", "\n", "E", "ve"]),
+        ("’tis", &["", "’", "’", "t", "is"]),
+        ("Élan", &["", "É", "É", "É", "l", "an"]),
+        ("Tom  had", &["", "T", "om", " ", " had"]),
+        ("a!!! b", &["", "a", "!", "!", "!", " b"]),
+        ("Tom. ", &["", "T", "om", ".", " "]),
+        ("  Eve", &["", " ", " ", "E", "ve"]),
+        (
+            "Zoë ate €5.",
+            &["", "Z", "Z", "o", "ë", "ë", " a", "t", "e", " ", "€", "5", "."],
+        ),
+        ("x😀y", &["", "x", "x", "😀", "😀", "😀", "😀", "y"]),
+        ("a\n\nb", &["", "a", "\n", "\n", "b"]),
+        ("Hi… ok", &["", "H", "i", "…", " o", "k"]),
+        (
+            "Élan, “Eve”  said.\n",
+            &[
+                "", "É", "É", "É", "l", "an", ",", " ", "“", "E", "ve", "”", " ", " said", ".", "\n",
+            ],
+        ),
+    ];
+    for &(text, expected) in cases {
+        let encoding = loaded.tokenizer.encode(text, true).unwrap();
+        let masker = ShapTextMasker::new(
+            text,
+            &encoding.spans,
+            &encoding.special,
+            encoding.special.clone(),
+            "...",
+            true,
         );
-        for (mask, expected) in case.masked_texts_first8.iter().enumerate() {
-            assert_eq!(&masker.masked_text(&keep_for(&case, mask)), expected);
-        }
+        assert_eq!(masker.segments(), expected, "shap's segments of {text:?}");
     }
 }
 
@@ -190,6 +275,40 @@ fn every_coalition_of_the_15_feature_case_matches_shap() {
     check_every_coalition(&loaded, &case);
 }
 
+/// Both quirk cases (8 features each): every coalition's value and the exact Shapley values.
+#[test]
+fn every_coalition_value_and_the_exact_shapley_values_match_shap_on_the_quirk_cases() {
+    let loaded = load_hf();
+    let cases = shap_quirk_cases();
+    assert_eq!(cases.len(), 2);
+    for case in &cases {
+        check_every_coalition(&loaded, case);
+    }
+}
+
+/// `explain` with masker shap, score logodds, level token and method exact on `case`: shap's values.
+fn check_explain(m: &whylm_explain::ExplainModel<'_>, case: &ShapCase) {
+    let request = ExplainRequest {
+        prompt: case.prompt.clone(),
+        target: Some(case.target.clone()),
+        levels: vec![Level::Token],
+        masker: MaskerSpec::shap(),
+        score: ScoreSpec::LogOdds,
+        method: MethodChoice::Fixed(Method::Exact),
+        ..ExplainRequest::default()
+    };
+    let doc = explain(m, &request, &mut |_| {}).unwrap();
+    let level = &doc.levels[0];
+    assert_eq!(level.method, "exact");
+    assert_eq!(level.evaluations, 1 << case.feature_segment_index.len());
+    let worst_phi = max_abs_diff(&level.phi, &case.shapley);
+    println!("{:?}: explain, max |phi - shap| = {worst_phi:.2e}", case.prompt);
+    assert!(worst_phi < TOLERANCE);
+    assert!(max_abs_diff_vec(&level.base_value, &case.base_value) < TOLERANCE);
+    assert!(max_abs_diff_vec(&level.full_value, &case.full_value) < TOLERANCE);
+    assert!(doc.warnings.is_empty(), "unexpected warnings: {:?}", doc.warnings);
+}
+
 /// The whole pipeline (`explain`) with masker shap, score logodds, level token, method exact gives shap's values,
 /// on the smallest case (the others run through the same game in the tests above).
 #[test]
@@ -200,22 +319,18 @@ fn explain_with_the_shap_masker_reproduces_shaps_shapley_values() {
         .into_iter()
         .filter(|c| c.feature_segment_index.len() <= 9)
     {
-        let request = ExplainRequest {
-            prompt: case.prompt.clone(),
-            target: Some(case.target.clone()),
-            levels: vec![Level::Token],
-            masker: MaskerSpec::shap(),
-            score: ScoreSpec::LogOdds,
-            method: MethodChoice::Fixed(Method::Exact),
-            ..ExplainRequest::default()
-        };
-        let doc = explain(&m, &request, &mut |_| {}).unwrap();
-        let level = &doc.levels[0];
-        assert_eq!(level.method, "exact");
-        assert_eq!(level.evaluations, 1 << case.feature_segment_index.len());
-        assert!(max_abs_diff(&level.phi, &case.shapley) < TOLERANCE);
-        assert!(max_abs_diff_vec(&level.base_value, &case.base_value) < TOLERANCE);
-        assert!(max_abs_diff_vec(&level.full_value, &case.full_value) < TOLERANCE);
-        assert!(doc.warnings.is_empty(), "unexpected warnings: {:?}", doc.warnings);
+        check_explain(&m, &case);
+    }
+}
+
+/// The same through `explain` on both quirk cases.
+#[test]
+fn explain_with_the_shap_masker_reproduces_shaps_shapley_values_on_the_quirk_cases() {
+    let loaded = load_hf();
+    let m = loaded.explain_model("stories260K");
+    let cases = shap_quirk_cases();
+    assert_eq!(cases.len(), 2);
+    for case in &cases {
+        check_explain(&m, case);
     }
 }

@@ -96,8 +96,19 @@ fn matrix(v: &Value) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// The cases of golden/shap_stories260K.json.
 pub fn shap_cases() -> Vec<ShapCase> {
-    let path = shared("golden/shap_stories260K.json");
+    golden_cases("golden/shap_stories260K.json")
+}
+
+/// The cases of golden/shap_stories260K_quirks.json: prompts where shap's segments differ from whylm's tokens'
+/// spans (a lone dummy-prefix "▁" whose segment repeats the next one's text).
+pub fn shap_quirk_cases() -> Vec<ShapCase> {
+    golden_cases("golden/shap_stories260K_quirks.json")
+}
+
+fn golden_cases(file: &str) -> Vec<ShapCase> {
+    let path = shared(file);
     let text = std::fs::read_to_string(&path).expect("the golden shap file is readable");
     let root: Value = serde_json::from_str(&text).expect("the golden shap file is JSON");
     let cases = match &root {
