@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use common::{assert_success, assert_user_error, shared, stdout, whylm, TempDir};
 use serde_json::Value;
@@ -45,6 +45,21 @@ fn explain_json(args: &[&std::ffi::OsStr]) -> Value {
     let output = whylm(all);
     assert_success(&output);
     serde_json::from_str(&stdout(&output)).expect("--json - prints the document")
+}
+
+/// `explain` of the conversation file `chat` with the template file `template` on stories260K, plus `extra`.
+fn explain_chat(template: &Path, chat: &Path, extra: &[&str]) -> Value {
+    let model = stories();
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "--model".as_ref(),
+        model.as_os_str(),
+        "--chat-template".as_ref(),
+        template.as_os_str(),
+        "--chat".as_ref(),
+        chat.as_os_str(),
+    ];
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    explain_json(&args)
 }
 
 #[test]
@@ -102,17 +117,7 @@ fn template_prints_the_rendering_and_the_spans_of_every_message() {
 #[test]
 fn a_conversation_is_explained_turn_by_turn_with_the_last_reply_as_target() {
     let (_dir, template, chat) = setup("turns");
-    let doc = explain_json(&[
-        "--model".as_ref(),
-        stories().as_os_str(),
-        "--chat-template".as_ref(),
-        template.as_os_str(),
-        "--chat".as_ref(),
-        chat.as_os_str(),
-        "--level".as_ref(),
-        "turn,word".as_ref(),
-        "--keep-system".as_ref(),
-    ]);
+    let doc = explain_chat(&template, &chat, &["--level", "turn,word", "--keep-system"]);
     let target: String = doc["target_tokens"]
         .as_array()
         .unwrap()
@@ -155,18 +160,11 @@ fn a_conversation_is_explained_turn_by_turn_with_the_last_reply_as_target() {
 fn explain_turns_history_keeps_the_last_question_and_user_keeps_the_replies() {
     let (_dir, template, chat) = setup("selection");
     let features = |selection: &str| -> Vec<String> {
-        let doc = explain_json(&[
-            "--model".as_ref(),
-            stories().as_os_str(),
-            "--chat-template".as_ref(),
-            template.as_os_str(),
-            "--chat".as_ref(),
-            chat.as_os_str(),
-            "--level".as_ref(),
-            "turn".as_ref(),
-            "--explain-turns".as_ref(),
-            selection.as_ref(),
-        ]);
+        let doc = explain_chat(
+            &template,
+            &chat,
+            &["--level", "turn", "--explain-turns", selection],
+        );
         doc["levels"][0]["features"]
             .as_array()
             .unwrap()
