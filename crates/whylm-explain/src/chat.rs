@@ -83,13 +83,17 @@ impl ChatInput {
             .messages
             .iter()
             .map(|turn| {
-                let (start, end) = turn.span.unwrap_or((0, 0));
+                // a span that is not a piece of the rendered text (a caller's mistake) is recorded as none
+                let placed = turn
+                    .span
+                    .and_then(|(start, end)| Some(((start, end), self.rendered.get(start..end)?)));
+                let ((start, end), content) = placed.unwrap_or(((0, 0), ""));
                 whylm_report::ChatMessage {
                     role: turn.role.clone(),
-                    content: self.rendered[start..end].to_string(),
+                    content: content.to_string(),
                     start,
                     end,
-                    explained: turn.explained && turn.span.is_some(),
+                    explained: turn.explained && placed.is_some(),
                 }
             })
             .collect();

@@ -133,7 +133,13 @@ pub fn run(args: ExplainArgs) -> Result<()> {
         .map_err(explain_error)?;
     doc.task = task.name().to_string();
     if task == Task::Summarise {
-        doc.summary = whylm_explain::summary_matrix(&doc, Level::Sentence.name());
+        // the source units are the sentences when they were explained, else the first level asked for
+        let source = if request.levels.contains(&Level::Sentence) {
+            Level::Sentence
+        } else {
+            request.levels.first().copied().unwrap_or(Level::Sentence)
+        };
+        doc.summary = whylm_explain::summary_matrix(&doc, source.name());
     }
     progress.finish();
     let targets = ReportTargets {
