@@ -1,8 +1,14 @@
 //! Prefix sharing for scoring: the slots before a batch's first masked position are the same in
 //! every row (same ids, visible, same positions), so their keys/values are computed once with
-//! batch 1 and broadcast over the rows, which then run only their own suffix. The latest prefix
-//! is cached by its ids and positions, so the batches of one explanation reuse it; a longer
-//! cached prefix also serves any shorter one (causal attention: slot i depends on slots <= i).
+//! batch 1 and broadcast over the rows, which then run only their own suffix.
+//!
+//! A prefix is computed block by block ([`BLOCK`] slots, each block one forward pass after the
+//! blocks before it), then its last partial block. So its keys/values depend only on its own ids
+//! and positions, never on which prefixes were computed before it: a resumed run, another batch
+//! size or another order of batches gives the same bits. The complete blocks of the latest prefix
+//! are cached (a longer cached prefix serves the blocks of a shorter one: causal attention, slot i
+//! depends on slots <= i), and so is the latest whole prefix, which the batches of one
+//! explanation mostly share.
 
 use std::sync::{Arc, Mutex};
 
@@ -14,12 +20,24 @@ use crate::layers::LayerKv;
 use crate::llama::Llama;
 use whylm_backend::MaskedRow;
 
+/// Slots per cached block of a prefix.
+pub(crate) const BLOCK: usize = 32;
+
 /// What a prefix leaves behind: every layer's keys/values (batch 1) and its final hidden states
 /// (len, hidden), which predict the first target token when a row's last visible slot is in it.
 #[derive(Debug, Clone)]
 pub(crate) struct SharedPrefix {
     pub kv: Vec<LayerKv>,
     pub hidden: Tensor,
+}
+
+impl SharedPrefix {
+    fn narrowed(&self, len: usize) -> Result<SharedPrefix> {
+        Ok(SharedPrefix {
+            kv: self.kv.iter().map(|kv| kv.narrow(len)).collect::<Result<_>>()?,
+            hidden: self.hidden.narrow(0, 0, len)?,
+        })
+    }
 }
 
 #[derive(Debug)]
@@ -29,24 +47,57 @@ struct Entry {
     state: SharedPrefix,
 }
 
+impl Entry {
+    /// Leading slots this entry shares with `ids` at `positions`.
+    fn agreement(&self, ids: &[u32], positions: &[u32]) -> usize {
+        self.ids
+            .iter()
+            .zip(&self.positions)
+            .zip(ids.iter().zip(positions))
+            .take_while(|(a, b)| a == b)
+            .count()
+    }
+
+    fn is(&self, ids: &[u32], positions: &[u32]) -> bool {
+        self.ids == ids && self.positions == positions
+    }
+}
+
+#[derive(Debug, Default)]
+struct Cached {
+    /// The complete blocks of the latest prefix.
+    blocks: Option<Arc<Entry>>,
+    /// The latest whole prefix.
+    last: Option<Arc<Entry>>,
+}
+
 /// The cached prefix of the latest scoring batches.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct PrefixCache(Arc<Mutex<Option<Arc<Entry>>>>);
+pub(crate) struct PrefixCache(Arc<Mutex<Cached>>);
 
 impl PrefixCache {
     pub fn clear(&self) {
         if let Ok(mut slot) = self.0.lock() {
-            *slot = None;
+            *slot = Cached::default();
         }
     }
 
-    fn get(&self) -> Option<Arc<Entry>> {
-        self.0.lock().ok().and_then(|slot| slot.clone())
+    fn get(&self) -> (Option<Arc<Entry>>, Option<Arc<Entry>>) {
+        self.0
+            .lock()
+            .map(|c| (c.blocks.clone(), c.last.clone()))
+            .unwrap_or_default()
     }
 
-    fn put(&self, entry: Entry) {
+    fn put_blocks(&self, entry: Entry) {
         if let Ok(mut slot) = self.0.lock() {
-            *slot = Some(Arc::new(entry));
+            slot.blocks = Some(Arc::new(entry));
+        }
+    }
+
+    fn put_last(&self, entry: Arc<Entry>) {
+        if let Ok(mut slot) = self.0.lock() {
+            slot.last = Some(entry);
         }
     }
 }
@@ -67,8 +118,9 @@ pub(crate) fn shared_prefix_len(rows: &[MaskedRow]) -> usize {
 }
 
 impl PrefixCache {
-    /// Keys/values and hidden states of the visible slots `ids` at `positions`: taken from the
-    /// cache as far as it agrees, the rest computed after it (and cached).
+    /// Keys/values and hidden states of the visible slots `ids` at `positions`: the complete
+    /// blocks from the cache as far as it agrees, the other blocks and the last partial block
+    /// computed after them (and cached).
     pub(crate) fn shared_prefix(
         &self,
         llama: &Llama,
@@ -82,58 +134,78 @@ impl PrefixCache {
                 positions.len()
             )));
         }
-        let cached = self.get();
-        let reuse = cached.as_ref().map_or(0, |e| {
-            e.ids
-                .iter()
-                .zip(&e.positions)
-                .zip(ids.iter().zip(positions))
-                .take_while(|(a, b)| a == b)
-                .count()
+        let (blocks, last) = self.get();
+        if let Some(last) = last.filter(|e| e.is(ids, positions)) {
+            return Ok(last.state.clone());
+        }
+        let whole_blocks = n / BLOCK * BLOCK;
+        let reuse = blocks.as_ref().map_or(0, |e| {
+            (e.agreement(ids, positions) / BLOCK * BLOCK).min(whole_blocks)
         });
-        let narrowed = |e: &Entry, len: usize| -> Result<SharedPrefix> {
-            Ok(SharedPrefix {
-                kv: e
-                    .state
-                    .kv
-                    .iter()
-                    .map(|kv| kv.narrow(len))
-                    .collect::<Result<_>>()?,
-                hidden: e.state.hidden.narrow(0, 0, len)?,
-            })
-        };
-        let head = match &cached {
-            Some(e) if reuse == n => return narrowed(e, n),
-            Some(e) if reuse > 0 => Some(narrowed(e, reuse)?),
+        let mut state = match &blocks {
+            Some(e) if reuse > 0 => Some(e.state.narrowed(reuse)?),
             _ => None,
         };
-        let tail = MaskedRow {
-            token_ids: ids[reuse..].to_vec(),
-            attend: vec![true; n - reuse],
-            position_ids: positions[reuse..].to_vec(),
+        for start in (reuse..whole_blocks).step_by(BLOCK) {
+            state = Some(extend(
+                llama,
+                state.as_ref(),
+                ids,
+                positions,
+                start,
+                start + BLOCK,
+            )?);
+        }
+        if whole_blocks > reuse {
+            if let Some(state) = &state {
+                self.put_blocks(Entry {
+                    ids: ids[..whole_blocks].to_vec(),
+                    positions: positions[..whole_blocks].to_vec(),
+                    state: state.clone(),
+                });
+            }
+        }
+        let state = match state {
+            Some(done) if whole_blocks == n => done,
+            before => extend(llama, before.as_ref(), ids, positions, whole_blocks, n)?,
         };
-        let prepared = Prepared::rows(&[tail], reuse, &llama.config, &llama.device)?;
-        let out = llama.forward(
-            &prepared,
-            ForwardOptions {
-                past: head.as_ref().map(|h| h.kv.as_slice()),
-                keep_kv: true,
-                ..ForwardOptions::default()
-            },
-        )?;
-        let (hidden, kv) = (out.hidden, out.kv);
-        let hidden = match &head {
-            Some(h) => Tensor::cat(&[&h.hidden, &hidden], 0)?,
-            None => hidden,
-        };
-        let state = SharedPrefix { kv, hidden };
-        self.put(Entry {
+        self.put_last(Arc::new(Entry {
             ids: ids.to_vec(),
             positions: positions.to_vec(),
             state: state.clone(),
-        });
+        }));
         Ok(state)
     }
+}
+
+/// The prefix `before` (slots ..start, or none) extended by slots start..end in one forward pass.
+fn extend(
+    llama: &Llama,
+    before: Option<&SharedPrefix>,
+    ids: &[u32],
+    positions: &[u32],
+    start: usize,
+    end: usize,
+) -> Result<SharedPrefix> {
+    let tail = MaskedRow {
+        token_ids: ids[start..end].to_vec(),
+        attend: vec![true; end - start],
+        position_ids: positions[start..end].to_vec(),
+    };
+    let prepared = Prepared::rows(&[tail], start, &llama.config, &llama.device)?;
+    let out = llama.forward(
+        &prepared,
+        ForwardOptions {
+            past: before.map(|h| h.kv.as_slice()),
+            keep_kv: true,
+            ..ForwardOptions::default()
+        },
+    )?;
+    let hidden = match before {
+        Some(h) => Tensor::cat(&[&h.hidden, &out.hidden], 0)?,
+        None => out.hidden,
+    };
+    Ok(SharedPrefix { kv: out.kv, hidden })
 }
 
 #[cfg(test)]

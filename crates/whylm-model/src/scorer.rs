@@ -46,9 +46,12 @@ impl Scorer {
     }
 
     /// Rows per forward pass for rows of `seq` slots after `past` shared slots; the cached
-    /// prefix is held while they run, so it is taken off the budget first.
+    /// prefix is held while they run (twice: its complete blocks and the whole prefix, see
+    /// prefix.rs), so it is taken off the budget first.
     pub fn batch_size_after(&self, c: &Config, past: usize, seq: usize, targets: usize) -> usize {
-        let budget = self.memory_budget.saturating_sub(prefix_memory_estimate(c, past));
+        let budget = self
+            .memory_budget
+            .saturating_sub(2 * prefix_memory_estimate(c, past));
         (budget / row_memory_estimate_after(c, past, seq, targets).max(1)).max(1)
     }
 }

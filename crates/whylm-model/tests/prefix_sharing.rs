@@ -121,3 +121,29 @@ fn incremental_decoding_matches_recomputing_the_sequence() {
     }
     assert_eq!(cached.len(), 24);
 }
+
+/// A row's score must not depend on which prefixes were cached before it (issue 15: a resumed run starts with an
+/// empty cache, an uninterrupted one with the previous batch's prefix). Bit-identical, not close.
+#[test]
+fn a_rows_score_does_not_depend_on_the_prefixes_cached_before() {
+    let mut model = stories_gguf().model;
+    model.set_prefix_sharing(true);
+    let kind = ScoreKind::LogProb;
+    // Shared prefixes of 20 and 33 slots: over and under one cached block (32 slots) and one tail.
+    let short = rows(&Masker::Delete, 20, 6, 7);
+    let long = rows(&Masker::Delete, 33, 6, 8);
+    model.clear_prefix_cache();
+    let fresh = model.score_rows(&short, &TARGET, &kind).unwrap();
+    for history in [&long, &short] {
+        model.clear_prefix_cache();
+        model.score_rows(history, &TARGET, &kind).unwrap();
+        let after = model.score_rows(&short, &TARGET, &kind).unwrap();
+        assert_eq!(after, fresh, "scores changed with the cached prefix");
+    }
+    // And the other way round: the long rows after the short ones (their blocks extended, not recomputed).
+    model.clear_prefix_cache();
+    let long_fresh = model.score_rows(&long, &TARGET, &kind).unwrap();
+    model.clear_prefix_cache();
+    model.score_rows(&short, &TARGET, &kind).unwrap();
+    assert_eq!(model.score_rows(&long, &TARGET, &kind).unwrap(), long_fresh);
+}
