@@ -7,15 +7,19 @@
 //! depends on no tensor library, so nothing above it does either.
 
 mod backend;
+mod cached;
 mod error;
 mod generation;
 mod row;
 mod score;
+mod score_file;
 mod tokenizer;
 
 pub use backend::{Backend, BackendInfo};
+pub use cached::CachedBackend;
 pub use error::BackendError;
 pub use generation::{stop_tokens, GenerateSettings, Generation, Sampling, StopReason};
 pub use row::{masked_row, MaskedRow, Masker};
 pub use score::ScoreKind;
+pub use score_file::{row_key, ScoreFile};
 pub use tokenizer::{Encoding, TextTokenizer};

@@ -316,3 +316,33 @@ fn options_parse_from_their_command_line_names() {
     assert_eq!(r.masker, MaskerSpec::Hide);
     assert_phi_is_the_weights(&doc);
 }
+
+/// The score cache above the trait: a run through `CachedBackend` gives the plain run's numbers, and a second
+/// run over the same file asks the backend for nothing and gives them again.
+#[test]
+fn a_cached_backend_answers_a_rerun_from_its_file() {
+    let path = std::env::temp_dir().join(format!("whylm-explain-cache-{}", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let plain_backend = backend();
+    let request = request(vec![Level::Word, Level::Sentence], Method::Kernel);
+    let plain = run(&plain_backend, &request).unwrap();
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        let file = whylm_backend::ScoreFile::open(&path).unwrap();
+        let cached = whylm_backend::CachedBackend::new(&plain_backend, file);
+        let m = ExplainModel {
+            backend: &cached,
+            info: Default::default(),
+        };
+        let mut doc = explain(&m, &request, &mut |_| {}).unwrap();
+        doc.wall_seconds = plain.wall_seconds;
+        runs.push((doc, cached.scored(), cached.reused()));
+    }
+    let _ = std::fs::remove_file(&path);
+    let (first, second) = (&runs[0], &runs[1]);
+    assert_eq!(first.0, plain);
+    assert_eq!(second.0, plain);
+    assert!(first.1 > 0);
+    assert_eq!(second.1, 0, "the rerun scored rows the file holds");
+    assert_eq!(second.2, first.1 + first.2, "the rerun asked for the same rows");
+}
