@@ -21,5 +21,5 @@ pub use error::BackendError;
 pub use generation::{stop_tokens, GenerateSettings, Generation, Sampling, StopReason};
 pub use row::{masked_row, MaskedRow, Masker};
 pub use score::ScoreKind;
-pub use score_file::{row_key, ScoreFile};
+pub use score_file::{fingerprint, row_key, ScoreFile};
 pub use tokenizer::{Encoding, TextTokenizer};

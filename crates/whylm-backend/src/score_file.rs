@@ -143,6 +143,13 @@ pub fn row_key(row: &MaskedRow, target_ids: &[u32], kind: &ScoreKind) -> u128 {
     h.0
 }
 
+/// FNV-1a-128 of `bytes`: a stable fingerprint (of a batch row's settings, say) for files that outlive a run.
+pub fn fingerprint(bytes: &[u8]) -> u128 {
+    let mut h = Fnv128::default();
+    h.bytes(bytes);
+    h.0
+}
+
 /// FNV-1a over 128 bits: stable across versions and platforms (the file outlives the binary that wrote it).
 struct Fnv128(u128);
 
@@ -155,12 +162,16 @@ impl Default for Fnv128 {
 impl Fnv128 {
     const PRIME: u128 = 0x0000000001000000000000000000013b;
 
+    fn bytes(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u128::from(b);
+            self.0 = self.0.wrapping_mul(Self::PRIME);
+        }
+    }
+
     fn words(&mut self, words: &[u32]) {
         for w in words {
-            for b in w.to_le_bytes() {
-                self.0 ^= u128::from(b);
-                self.0 = self.0.wrapping_mul(Self::PRIME);
-            }
+            self.bytes(&w.to_le_bytes());
         }
     }
 }

@@ -15,6 +15,8 @@ pub struct Progress {
     bar: Option<ProgressBar>,
     /// The phase shown (e.g. "word level"); a new phase restarts the count and the ETA.
     phase: String,
+    /// Shown before every phase (e.g. "row 3/50" in a batch).
+    label: String,
 }
 
 impl Progress {
@@ -24,7 +26,13 @@ impl Progress {
             started: Instant::now(),
             bar: None,
             phase: String::new(),
+            label: String::new(),
         }
+    }
+
+    /// Puts `label` before every phase shown from now on.
+    pub fn set_label(&mut self, label: String) {
+        self.label = label;
     }
 
     /// `done` of `planned` `unit`s of `phase` are finished.
@@ -32,6 +40,10 @@ impl Progress {
         if !self.enabled || self.started.elapsed() < SHOW_AFTER {
             return;
         }
+        let phase = match self.label.is_empty() {
+            true => phase.to_string(),
+            false => format!("{} · {phase}", self.label),
+        };
         let bar = self.bar.get_or_insert_with(|| {
             // Configured while hidden, so that the first frame drawn already has its labels.
             let bar = ProgressBar::with_draw_target(Some(planned), ProgressDrawTarget::hidden());
@@ -42,7 +54,7 @@ impl Progress {
             bar
         });
         if phase != self.phase {
-            self.phase = phase.to_string();
+            self.phase = phase;
             bar.reset();
             bar.set_prefix(self.phase.clone());
             bar.set_message(unit);

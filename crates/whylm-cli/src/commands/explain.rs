@@ -4,13 +4,15 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
+use whylm_backend::{Backend, CachedBackend, ScoreFile};
 use whylm_explain::{
     ChatInput, ExplainModel, ExplainProgress, ExplainRequest, GenerationOptions, Level, MaskerSpec,
     MethodChoice, ScoreSpec, Segment,
 };
 
 use crate::failure::user_error;
-use crate::fault::explain_error;
+use crate::fault::{backend_error, explain_error};
+use crate::options::batch::BatchOptions;
 use crate::options::chat::ChatOptions;
 use crate::options::chat_explain::{chat_input, TurnOptions};
 use crate::options::count::positive_count;
@@ -21,7 +23,7 @@ use crate::options::sampling::SamplingOptions;
 use crate::options::summarise::{summary_input, SummariseOptions, Task};
 use crate::progress::Progress;
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub struct ExplainArgs {
     /// A GGUF file or a Hugging Face model directory; without it, the built-in default model.
     #[arg(long, value_name = "PATH")]
@@ -34,6 +36,8 @@ pub struct ExplainArgs {
     pub turns: TurnOptions,
     #[command(flatten)]
     pub summarise: SummariseOptions,
+    #[command(flatten)]
+    pub batch: BatchOptions,
     /// Text before the prompt that the model sees but that is never a feature (e.g. a chat header).
     #[arg(long, value_name = "TEXT", default_value = "")]
     pub prefix: String,
@@ -96,13 +100,41 @@ pub fn run(args: ExplainArgs) -> Result<()> {
     if let Some(threads) = args.threads {
         whylm_model::set_num_threads(threads);
     }
-    let input = explained_input(&args)?;
-    let task = args.summarise.task;
-    let levels = levels_for(&args.level, task);
-    let request = ExplainRequest {
+    // the input is checked (and a chat rendered) before the weights are read
+    let request = explain_request(&args)?;
+    let loaded = load_model_or_default(args.model.as_deref(), args.quiet)?;
+    let backend = loaded.backend();
+    let cached = match &args.batch.cache {
+        Some(path) => Some(CachedBackend::new(
+            &backend,
+            ScoreFile::open(path).map_err(backend_error)?,
+        )),
+        None => None,
+    };
+    let backend: &dyn Backend = match &cached {
+        Some(cached) => cached,
+        None => &backend,
+    };
+    let mut progress = Progress::new(args.quiet);
+    let doc = explain_document(backend, report_info(&loaded), &args, &request, &mut progress)?;
+    progress.finish();
+    let targets = ReportTargets {
+        json: args.json,
+        html: args.html,
+        svg: args.svg,
+        terminal: !args.quiet,
+        no_color: args.no_color,
+    };
+    emit(&doc, &targets)
+}
+
+/// The explain request that `args` describe.
+pub fn explain_request(args: &ExplainArgs) -> Result<ExplainRequest> {
+    let input = explained_input(args)?;
+    Ok(ExplainRequest {
         prompt: input.prompt,
-        prefix: args.prefix,
-        suffix: args.suffix,
+        prefix: args.prefix.clone(),
+        suffix: args.suffix.clone(),
         segments: input.segments,
         chat: input.chat,
         special_tokens_in_text: input.special_tokens_in_text,
@@ -114,23 +146,29 @@ pub fn run(args: ExplainArgs) -> Result<()> {
             top_k: args.sampling.top_k,
             top_p: args.sampling.top_p.map(|p| p as f32),
         },
-        levels,
-        masker: args.masker,
-        score: args.score,
+        levels: levels_for(&args.level, args.summarise.task),
+        masker: args.masker.clone(),
+        score: args.score.clone(),
         method: args.method,
         max_evals: args.max_evals,
         batch_size: args.batch_size,
         seed: args.seed,
         ..ExplainRequest::default()
-    };
-    let loaded = load_model_or_default(args.model.as_deref(), args.quiet)?;
-    let explain_model = ExplainModel {
-        backend: &loaded.backend(),
-        info: report_info(&loaded),
-    };
-    let mut progress = Progress::new(args.quiet);
-    let mut doc = whylm_explain::explain(&explain_model, &request, &mut |event| show(&mut progress, event))
-        .map_err(explain_error)?;
+    })
+}
+
+/// The report document of `request` on `backend`, with the task's summary matrix.
+pub fn explain_document(
+    backend: &dyn Backend,
+    info: whylm_report::ModelInfo,
+    args: &ExplainArgs,
+    request: &ExplainRequest,
+    progress: &mut Progress,
+) -> Result<whylm_report::ReportDoc> {
+    let model = ExplainModel { backend, info };
+    let mut doc =
+        whylm_explain::explain(&model, request, &mut |event| show(progress, event)).map_err(explain_error)?;
+    let task = args.summarise.task;
     doc.task = task.name().to_string();
     if task == Task::Summarise {
         // the source units are the sentences when they were explained, else the first level asked for
@@ -141,15 +179,7 @@ pub fn run(args: ExplainArgs) -> Result<()> {
         };
         doc.summary = whylm_explain::summary_matrix(&doc, source.name());
     }
-    progress.finish();
-    let targets = ReportTargets {
-        json: args.json,
-        html: args.html,
-        svg: args.svg,
-        terminal: !args.quiet,
-        no_color: args.no_color,
-    };
-    emit(&doc, &targets)
+    Ok(doc)
 }
 
 /// What the model reads, as the explain request takes it.

@@ -1,7 +1,9 @@
 //! The command line: one file per subcommand, each with its clap arguments and its `run`.
 
+mod batch_row;
 mod bench;
 mod explain;
+mod explain_batch;
 mod generate;
 mod inspect;
 mod render;
@@ -40,6 +42,8 @@ enum Command {
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        // --batch runs the same explanation once per row of its file
+        Command::Explain(args) if args.batch.batch.is_some() => explain_batch::run(*args),
         Command::Explain(args) => explain::run(*args),
         Command::Generate(args) => generate::run(args),
         Command::Inspect(args) => inspect::run(args),

@@ -15,7 +15,7 @@ use crate::failure::{user_error, UserError, UserFault};
 use crate::options::model_path::check_model_path;
 use crate::options::tokenizer::load_tokenizer;
 
-#[derive(Args, Debug, Default)]
+#[derive(Args, Debug, Default, Clone)]
 pub struct ChatOptions {
     /// A conversation as a JSON list of messages: [{"role": "system"|"user"|"assistant", "content": "..."}].
     /// A final assistant message is the reply that is explained (unless --target gives another).
@@ -34,6 +34,9 @@ pub struct ChatOptions {
     /// model's special tokens (bos_token, eos_token, ...) are set already.
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
+    /// A conversation given as JSON text rather than a file (a row of `--batch`).
+    #[arg(skip)]
+    pub inline: Option<String>,
 }
 
 /// The template that renders a model's conversations, where it came from, and its variables.
@@ -46,11 +49,14 @@ pub struct ChatSetup {
 impl ChatOptions {
     /// Whether a conversation was given at all.
     pub fn given(&self) -> bool {
-        self.chat.is_some() || self.user.is_some()
+        self.chat.is_some() || self.user.is_some() || self.inline.is_some()
     }
 
     /// The messages of `--chat` or of `--system`/`--user`.
     pub fn messages(&self) -> Result<Vec<Message>> {
+        if let Some(json) = &self.inline {
+            return whylm_chat::parse_messages(json).map_err(|e| UserError::from_message(e).into());
+        }
         if let Some(path) = &self.chat {
             let bytes = std::fs::read(path).map_err(|error| {
                 user_error(

@@ -11,7 +11,7 @@ use whylm_explain::{ChatInput, ChatTurn, TurnSelection};
 use crate::failure::user_error;
 use crate::options::chat::ChatOptions;
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub struct TurnOptions {
     /// Which messages are explained (the reply never is): all, user (the user's messages), history (every
     /// message before the last user message, which is kept) or message indices such as 0,2.

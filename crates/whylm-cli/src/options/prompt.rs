@@ -7,7 +7,7 @@ use clap::Args;
 
 use crate::failure::user_error;
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 // `--chat` and `--user` (options/chat.rs) join this group in `explain`: exactly one input is given.
 #[group(required = true, multiple = false)]
 pub struct PromptInput {

@@ -35,7 +35,7 @@ impl Task {
     }
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub struct SummariseOptions {
     /// The task: explain (the target after the prompt) or summarise (the prompt is a document, the target its
     /// summary, explained sentence by sentence).
