@@ -32,6 +32,7 @@ mod model;
 mod names;
 mod prefix;
 mod rope;
+mod row_stable;
 mod score;
 mod scorer;
 mod sources;

@@ -41,12 +41,15 @@ impl BatchLayout {
                 attend: row.attend[shared..].to_vec(),
                 position_ids: row.position_ids[shared..].to_vec(),
             };
-            ext.token_ids.extend(std::iter::repeat_n(PAD_ID, pad));
-            ext.attend.extend(std::iter::repeat_n(false, pad));
-            ext.position_ids.extend(std::iter::repeat_n(0, pad));
+            // The padding goes after the target, never between row and target: every query then has its keys
+            // at the same slots whatever the batch, and the padded keys are trailing zeros in every sum over
+            // keys, so a row's scores have the same bits in any batch (see layers/softmax.rs).
             ext.token_ids.extend_from_slice(target);
             ext.attend.extend(std::iter::repeat_n(true, t));
             ext.position_ids.extend(start..start + t as u32);
+            ext.token_ids.extend(std::iter::repeat_n(PAD_ID, pad));
+            ext.attend.extend(std::iter::repeat_n(false, pad));
+            ext.position_ids.extend(std::iter::repeat_n(0, pad));
             // The last visible row slot predicts target[0]; target slot j predicts target[j+1].
             let row_base = shared + r * seq;
             predictors.push(if last < shared {
@@ -54,7 +57,7 @@ impl BatchLayout {
             } else {
                 (row_base + last - shared) as u32
             });
-            predictors.extend((0..t - 1).map(|j| (row_base + width - shared + j) as u32));
+            predictors.extend((0..t - 1).map(|j| (row_base + row.len() - shared + j) as u32));
             suffixes.push(ext);
         }
         Ok(Self { suffixes, predictors })

@@ -123,6 +123,9 @@ impl Linear {
 
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let y = match &self.weight {
+            Matrix::Candle(m @ QMatMul::Tensor(w)) => {
+                crate::row_stable::rows_product(x, w.dim(0)?, |x| Ok(m.forward(x)?))?
+            }
             Matrix::Candle(m) => m.forward(x)?,
             Matrix::Tiles(m) => m.forward(x)?,
         };

@@ -147,3 +147,29 @@ fn a_rows_score_does_not_depend_on_the_prefixes_cached_before() {
     model.score_rows(&short, &TARGET, &kind).unwrap();
     assert_eq!(model.score_rows(&long, &TARGET, &kind).unwrap(), long_fresh);
 }
+
+/// A row's scores have the same bits alone, in pairs and in one batch, with and without prefix sharing: the
+/// values of an explanation must not depend on its batch size (issue 15).
+#[test]
+fn a_rows_score_does_not_depend_on_the_rows_in_its_batch() {
+    let mut model = stories_gguf().model;
+    let kind = ScoreKind::LogProb;
+    for masker in [Masker::Delete, Masker::Hide] {
+        let rows = rows(&masker, 3, 12, 9);
+        for sharing in [false, true] {
+            model.set_prefix_sharing(sharing);
+            model.clear_prefix_cache();
+            let together = model.score_rows(&rows, &TARGET, &kind).unwrap();
+            let alone: Vec<Vec<f32>> = rows
+                .iter()
+                .flat_map(|r| model.score_rows(std::slice::from_ref(r), &TARGET, &kind).unwrap())
+                .collect();
+            let pairs: Vec<Vec<f32>> = rows
+                .chunks(2)
+                .flat_map(|c| model.score_rows(c, &TARGET, &kind).unwrap())
+                .collect();
+            assert_eq!(alone, together, "{masker:?}, sharing {sharing}: alone");
+            assert_eq!(pairs, together, "{masker:?}, sharing {sharing}: in pairs");
+        }
+    }
+}

@@ -127,12 +127,14 @@ impl Attention {
         // Query heads sharing one key/value head are stacked along the query axis, so
         // grouped-query attention needs no copy of K and V.
         let q = q.reshape((b, nkv, groups * s, hd))?;
-        let scores = q.matmul(&kv.k.t()?)?.reshape((b, nh, s, keys))?;
+        // Kᵀ made contiguous: read along k, gemm would give small products (few slots and keys) a kernel of
+        // their own, so a row's scores would depend on the batch it shares (see row_stable.rs).
+        let scores = q.matmul(&kv.k.t()?.contiguous()?)?.reshape((b, nh, s, keys))?;
         let scores = scores.broadcast_add(ctx.mask)?;
         let probs = if ctx.autograd {
             candle_nn::ops::softmax(&scores, candle_core::D::Minus1)?
         } else {
-            candle_nn::ops::softmax_last_dim(&scores)?
+            super::softmax::softmax_last_dim(&scores)?
         };
         let attn = probs
             .reshape((b, nkv, groups * s, keys))?

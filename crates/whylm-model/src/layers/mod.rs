@@ -9,6 +9,7 @@ mod head;
 mod loader;
 mod mlp;
 mod norm;
+mod softmax;
 
 pub(crate) use attention::LayerKv;
 pub(crate) use block::Block;
