@@ -155,21 +155,29 @@ fn a_rows_score_does_not_depend_on_the_rows_in_its_batch() {
     let mut model = stories_gguf().model;
     let kind = ScoreKind::LogProb;
     for masker in [Masker::Delete, Masker::Hide] {
-        let rows = rows(&masker, 3, 12, 9);
-        for sharing in [false, true] {
-            model.set_prefix_sharing(sharing);
-            model.clear_prefix_cache();
-            let together = model.score_rows(&rows, &TARGET, &kind).unwrap();
-            let alone: Vec<Vec<f32>> = rows
-                .iter()
-                .flat_map(|r| model.score_rows(std::slice::from_ref(r), &TARGET, &kind).unwrap())
-                .collect();
-            let pairs: Vec<Vec<f32>> = rows
-                .chunks(2)
-                .flat_map(|c| model.score_rows(c, &TARGET, &kind).unwrap())
-                .collect();
-            assert_eq!(alone, together, "{masker:?}, sharing {sharing}: alone");
-            assert_eq!(pairs, together, "{masker:?}, sharing {sharing}: in pairs");
+        for kept in [1, 3, 20, 33] {
+            let rows = rows(&masker, kept, 12, 9);
+            for sharing in [false, true] {
+                model.set_prefix_sharing(sharing);
+                model.clear_prefix_cache();
+                let together = model.score_rows(&rows, &TARGET, &kind).unwrap();
+                let alone: Vec<Vec<f32>> = rows
+                    .iter()
+                    .flat_map(|r| model.score_rows(std::slice::from_ref(r), &TARGET, &kind).unwrap())
+                    .collect();
+                let pairs: Vec<Vec<f32>> = rows
+                    .chunks(2)
+                    .flat_map(|c| model.score_rows(c, &TARGET, &kind).unwrap())
+                    .collect();
+                assert_eq!(
+                    alone, together,
+                    "{masker:?}, kept {kept}, sharing {sharing}: alone"
+                );
+                assert_eq!(
+                    pairs, together,
+                    "{masker:?}, kept {kept}, sharing {sharing}: in pairs"
+                );
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ use super::PassContext;
 use crate::error::Result;
 use crate::names::Role;
 use crate::rope::RopeTables;
+use crate::row_stable::batched_matmul;
 use crate::weights::Linear;
 
 /// Keys and values of one layer for a run of slots, each (batch, kv_heads, len, head_dim);
@@ -127,18 +128,16 @@ impl Attention {
         // Query heads sharing one key/value head are stacked along the query axis, so
         // grouped-query attention needs no copy of K and V.
         let q = q.reshape((b, nkv, groups * s, hd))?;
-        // Kᵀ made contiguous: read along k, gemm would give small products (few slots and keys) a kernel of
-        // their own, so a row's scores would depend on the batch it shares (see row_stable.rs).
-        let scores = q.matmul(&kv.k.t()?.contiguous()?)?.reshape((b, nh, s, keys))?;
+        // gemm gives small products (few slots or keys) kernels of their own, so a row's scores would depend on
+        // the batch it shares and on how its slots were split between prefix and suffix (see row_stable.rs).
+        let scores = batched_matmul(&q, &kv.k.t()?)?.reshape((b, nh, s, keys))?;
         let scores = scores.broadcast_add(ctx.mask)?;
         let probs = if ctx.autograd {
             candle_nn::ops::softmax(&scores, candle_core::D::Minus1)?
         } else {
             super::softmax::softmax_last_dim(&scores)?
         };
-        let attn = probs
-            .reshape((b, nkv, groups * s, keys))?
-            .matmul(&kv.v)?
+        let attn = batched_matmul(&probs.reshape((b, nkv, groups * s, keys))?, &kv.v)?
             .reshape((b, nh, s, hd))?
             .transpose(1, 2)?
             .reshape((b * s, nh * hd))?;

@@ -145,6 +145,11 @@ impl Owen<'_> {
     }
 }
 
+/// Coalitions per expansion wave: the nodes of one wave are taken from the queue before their children enter
+/// it. A fixed number, not the batch size, so that which nodes a budget reaches (and so every value) is the same
+/// for any batch size and any machine's memory budget; the evaluator splits a wave into model batches.
+const WAVE: usize = 64;
+
 fn estimate(ev: &mut Evaluator, hierarchy: &Hierarchy, budget: usize) -> Result<Estimate, ShapleyError> {
     let (n, t) = (ev.num_players(), ev.num_outputs());
     let (base_id, full_id) = ends(ev)?;
@@ -164,7 +169,7 @@ fn estimate(ev: &mut Evaluator, hierarchy: &Hierarchy, budget: usize) -> Result<
         let mut batch: Vec<(Task, usize, usize)> = Vec::new();
         let mut masks: Vec<Coalition> = Vec::new();
         let mut pending: HashSet<Coalition> = HashSet::new();
-        while masks.len() < ev.batch_size() {
+        while masks.len() < WAVE {
             let Some(task) = owen.queue.pop() else { break };
             let Node::Split { left, right } = *hierarchy.node(task.node) else {
                 continue;
