@@ -36,7 +36,7 @@ pub(crate) fn check_tensors(content: &Content, file_len: u64) -> Result<(), Stri
             ));
         }
         let block = info.ggml_dtype.block_size();
-        if elements % block != 0 {
+        if !elements.is_multiple_of(block) {
             return Err(format!(
                 "tensor '{name}' has {elements} elements, not a multiple of {block} ({:?} blocks); the file is damaged",
                 info.ggml_dtype
