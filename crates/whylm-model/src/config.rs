@@ -5,6 +5,10 @@ use crate::arch::Architecture;
 pub use crate::arch::RopeStyle;
 use crate::error::{ModelError, Result};
 
+/// Most cos (and sin) entries of the RoPE tables: context length x head_dim / 2. 2^26 is a 1M-token context at
+/// head_dim 128 (256 MB per table), above every released model.
+pub const MAX_ROPE_ENTRIES: usize = 1 << 26;
+
 /// RoPE frequency scaling.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RopeScaling {
@@ -127,6 +131,16 @@ impl Config {
         }
         if self.context_length == 0 {
             return bad("context length must be positive".into());
+        }
+        // The RoPE tables hold cos and sin for every position of the context, built when the model loads: a
+        // config that claims an absurd context must fail here, not in a multi-gigabyte allocation.
+        let rope_entries = self.context_length.checked_mul(self.head_dim / 2);
+        if rope_entries.is_none_or(|n| n > MAX_ROPE_ENTRIES) {
+            return bad(format!(
+                "context length {} with head_dim {} needs RoPE tables larger than the {MAX_ROPE_ENTRIES} entries \
+                 whylm accepts; the config claims a context far beyond any real model's, fix its context length",
+                self.context_length, self.head_dim
+            ));
         }
         if let Some(RopeScaling::FreqFactors(f)) = &self.rope_scaling {
             if f.len() != self.head_dim / 2 {

@@ -22,6 +22,7 @@ mod error;
 mod export;
 mod forward;
 mod generate;
+mod gguf_check;
 mod gguf_config;
 mod hf_config;
 mod layers;

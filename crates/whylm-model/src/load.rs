@@ -8,8 +8,11 @@ use std::path::{Path, PathBuf};
 use candle_core::quantized::gguf_file::{Content, Value};
 use candle_core::{Device, Tensor};
 
+use whylm_tokenize::{GgufMetadata, TokenizeError};
+
 use crate::config::Config;
 use crate::error::{ModelError, Result};
+use crate::gguf_check;
 use crate::model::Model;
 use crate::names::Naming;
 use crate::sources::{one_line, GgufSource, MapSource};
@@ -86,15 +89,36 @@ fn gguf_error(path: &Path, e: impl std::fmt::Display) -> ModelError {
     }
 }
 
+/// The header fault that whylm-tokenize's bounded metadata reader found, without its own wording of the path
+/// (`ModelError::Gguf` names the file and says what to do).
+fn metadata_error(path: &Path, e: TokenizeError) -> ModelError {
+    match e {
+        TokenizeError::Io { source, .. } => ModelError::io(path, source),
+        TokenizeError::NotGguf { found, .. } => {
+            gguf_error(path, format!("its first bytes are {found:?}, expected \"GGUF\""))
+        }
+        TokenizeError::TruncatedGguf { detail, .. } | TokenizeError::MalformedGgufBytes { detail } => {
+            gguf_error(path, detail)
+        }
+        other => gguf_error(path, other),
+    }
+}
+
 /// Reads a GGUF model (weights only; the tokenizer lives in the returned metadata).
 pub fn load_gguf_model(path: &Path, device: &Device) -> Result<GgufModel> {
+    // The bounded reader first: every length checked against the file before candle allocates for it.
+    let meta = GgufMetadata::from_file(path).map_err(|e| metadata_error(path, e))?;
+    gguf_check::check_metadata(&meta).map_err(|m| gguf_error(path, m))?;
     let file = File::open(path).map_err(|e| ModelError::io(path, e))?;
     gguf_model_from_reader(BufReader::new(file), path.to_path_buf(), device)
 }
 
 /// Reads a GGUF model from bytes in memory.
 pub fn load_gguf_model_from_bytes(bytes: &[u8], device: &Device) -> Result<GgufModel> {
-    gguf_model_from_reader(Cursor::new(bytes), PathBuf::from("<memory>"), device)
+    let path = PathBuf::from("<memory>");
+    let meta = GgufMetadata::from_bytes(bytes).map_err(|e| metadata_error(&path, e))?;
+    gguf_check::check_metadata(&meta).map_err(|m| gguf_error(&path, m))?;
+    gguf_model_from_reader(Cursor::new(bytes), path, device)
 }
 
 fn gguf_model_from_reader<R: Read + Seek>(
@@ -103,6 +127,10 @@ fn gguf_model_from_reader<R: Read + Seek>(
     device: &Device,
 ) -> Result<GgufModel> {
     let content = Content::read(&mut reader).map_err(|e| gguf_error(&path, e))?;
+    let file_len = reader
+        .seek(std::io::SeekFrom::End(0))
+        .map_err(|e| ModelError::io(&path, e))?;
+    gguf_check::check_tensors(&content, file_len).map_err(|m| gguf_error(&path, m))?;
     let vocab_from_tensor = content
         .tensor_infos
         .get("token_embd.weight")

@@ -66,6 +66,35 @@ fn classify(json: &Json) -> (TokenizerKind, PieceStyle) {
     (kind, style)
 }
 
+/// Every special token a `TemplateProcessing` post-processor (alone or in a `Sequence`) puts in its templates is
+/// in its `special_tokens` map: tokenizers accepts the file but panics on the first encode otherwise (found by
+/// fuzzing).
+fn check_template_tokens(processor: Option<&Json>) -> Result<()> {
+    let Some(p) = processor else { return Ok(()) };
+    if let Some(list) = p.get("processors").and_then(Json::as_array) {
+        return list.iter().try_for_each(|q| check_template_tokens(Some(q)));
+    }
+    if p.get("type").and_then(Json::as_str) != Some("TemplateProcessing") {
+        return Ok(());
+    }
+    let known = p.get("special_tokens").and_then(Json::as_object);
+    let pieces = ["single", "pair"]
+        .into_iter()
+        .filter_map(|k| p.get(k).and_then(Json::as_array));
+    for piece in pieces.flatten() {
+        let Some(id) = piece.pointer("/SpecialToken/id").and_then(Json::as_str) else {
+            continue;
+        };
+        if !known.is_some_and(|m| m.contains_key(id)) {
+            return Err(malformed(
+                " (post_processor)",
+                format!("its template adds the special token `{id}`, which its special_tokens map lacks; add it there or remove it from the template"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Finds which ids `add_special_tokens` puts before and after a sample text.
 fn probe_added(inner: &tokenizers::Tokenizer) -> Result<(Vec<u32>, Vec<u32>)> {
     let sample = "a";
@@ -94,6 +123,7 @@ fn probe_added(inner: &tokenizers::Tokenizer) -> Result<(Vec<u32>, Vec<u32>)> {
 pub(crate) fn build(bytes: &[u8], config: &SpecialConfig) -> Result<TokenizerParts> {
     let json: Json = serde_json::from_slice(bytes).map_err(|e| malformed("", e))?;
     let inner = tokenizers::Tokenizer::from_bytes(bytes).map_err(|e| malformed("", e))?;
+    check_template_tokens(json.get("post_processor"))?;
     let (kind, style) = classify(&json);
     let (probed_prefix, probed_suffix) = probe_added(&inner)?;
 
