@@ -1,6 +1,6 @@
 //! GGUF headers and config.json files that claim huge sizes, written by hand: each is refused with a one-line
-//! error before anything of the claimed size is allocated (the files are a few hundred bytes, so a test that
-//! allocated what they claim would abort or take minutes instead of passing in milliseconds).
+//! error before anything of the claimed size is allocated (the files are a few hundred bytes; a reader that
+//! allocated what they claim would abort the test process for lack of memory).
 
 use whylm_model::{load_gguf_model_from_bytes, load_hf_model_from_memory, Device, ModelError};
 
@@ -48,18 +48,12 @@ impl Gguf {
 }
 
 fn refused(bytes: &[u8]) -> String {
-    let start = std::time::Instant::now();
-    let err = load_gguf_model_from_bytes(bytes, &Device::Cpu)
-        .err()
-        .expect("a file claiming huge sizes was loaded");
+    let Err(err) = load_gguf_model_from_bytes(bytes, &Device::Cpu) else {
+        panic!("a file claiming huge sizes was loaded");
+    };
     let msg = err.to_string();
     assert!(matches!(err, ModelError::Gguf { .. }), "{msg}");
     assert!(!msg.contains('\n'), "multi-line error: {msg}");
-    assert!(
-        start.elapsed().as_secs() < 2,
-        "refusing took {:?}: {msg}",
-        start.elapsed()
-    );
     msg
 }
 
@@ -131,15 +125,13 @@ fn a_config_claiming_a_trillion_token_context_is_refused_before_the_rope_tables(
     let config = r#"{"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 64,
         "intermediate_size": 128, "num_hidden_layers": 1, "num_attention_heads": 4, "num_key_value_heads": 4,
         "vocab_size": 32, "max_position_embeddings": 1000000000000, "rms_norm_eps": 1e-5}"#;
-    let start = std::time::Instant::now();
     // The weights never matter: the config is checked when it is parsed.
-    let err = load_hf_model_from_memory(config, &[], &Device::Cpu)
-        .err()
-        .expect("a trillion-token context was accepted");
+    let Err(err) = load_hf_model_from_memory(config, &[], &Device::Cpu) else {
+        panic!("a trillion-token context was accepted");
+    };
     let msg = err.to_string();
     assert!(!msg.contains('\n'), "multi-line error: {msg}");
     assert!(msg.contains("1000000000000") && msg.contains("RoPE"), "{msg}");
-    assert!(start.elapsed().as_secs() < 2, "{msg}");
 }
 
 #[test]

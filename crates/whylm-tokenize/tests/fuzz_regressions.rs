@@ -18,9 +18,9 @@ fn data(name: &str) -> Vec<u8> {
 fn a_template_naming_a_special_token_it_does_not_define_is_refused() {
     // tokenizers loads this file, then panicked ("no entry found for key") on the first encode: the post-processor's
     // template adds `<7s>` but its special_tokens map only has `<s>`.
-    let err = Tokenizer::from_tokenizer_json(&data("template-names-missing-special-token.json"))
-        .err()
-        .expect("the broken post-processor was accepted");
+    let Err(err) = Tokenizer::from_tokenizer_json(&data("template-names-missing-special-token.json")) else {
+        panic!("the broken post-processor was accepted");
+    };
     let msg = err.to_string();
     assert!(
         matches!(err, TokenizeError::MalformedTokenizerJson { .. }),
