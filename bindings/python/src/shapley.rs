@@ -19,6 +19,8 @@ pub fn resolve_method(method: &str, players: usize, max_evals: Option<usize>) ->
 }
 
 /// Runs the engine on `value_fn`; returns a dict of numpy arrays and numbers (python/whylm wraps it).
+// The Python keyword API is flat, hence the many arguments.
+#[allow(clippy::too_many_arguments)]
 #[pyfunction]
 #[pyo3(signature = (value_fn, n_players, n_outputs, method, max_evals, seed, batch_size))]
 pub fn shapley<'py>(
