@@ -11,7 +11,7 @@ target="${CARGO_TARGET_DIR:-$repo/target}"
 venv="${VENV:-$(mktemp -d)/venv}"
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q 'maturin>=1.9.4,<2' numpy 'shap==0.51.*' pytest
+    "$venv/bin/pip" install -q 'maturin>=1.9.4,<2' numpy 'shap==0.51.*' matplotlib pytest
 fi
 
 started=$(date +%s)
