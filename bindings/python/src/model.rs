@@ -1,0 +1,186 @@
+//! `whylm.load` and `Model.explain`: the embedded candle runtime, driven as `whylm explain` drives it, so that the
+//! same arguments give the same report document as the CLI's `--json`.
+
+use std::io::Write;
+use std::path::Path;
+
+use pyo3::prelude::*;
+use whylm_explain::{
+    ExplainModel, ExplainProgress, ExplainRequest, GenerationOptions, Level, MaskerSpec, MethodChoice,
+    ScoreSpec,
+};
+use whylm_model::LoadedModel;
+
+use crate::errors::{bad_argument, ExplainError, ModelLoadError, ReportError};
+use crate::interrupt::InterruptibleBackend;
+
+/// What reports call the built-in model; the same name as the CLI's, so that the documents agree.
+const BUILTIN_MODEL_NAME: &str = "whylm-toy (built-in)";
+
+/// Most target tokens the model generates when no target is given (the CLI's `--max-new-tokens` default).
+const DEFAULT_MAX_NEW_TOKENS: usize = 32;
+
+/// A loaded model (weights and tokenizer in memory).
+#[pyclass(module = "whylm._native", frozen)]
+pub struct Model {
+    loaded: LoadedModel,
+}
+
+/// Loads `"builtin"` (the CLI's default model) or a GGUF file, Hugging Face directory or llama2.c `.bin`.
+#[pyfunction]
+pub fn load(path: &str) -> PyResult<Model> {
+    let loaded = if path == "builtin" {
+        let mut loaded = whylm_toy::default_model()
+            .map_err(|e| ModelLoadError::new_err(format!("the built-in model failed to load: {e}")))?;
+        BUILTIN_MODEL_NAME.clone_into(&mut loaded.name);
+        loaded
+    } else {
+        if !Path::new(path).exists() {
+            return Err(ModelLoadError::new_err(format!(
+                "the model '{path}' does not exist; pass the path of a .gguf file or of a Hugging Face model \
+                 directory, or \"builtin\""
+            )));
+        }
+        whylm_model::load(Path::new(path)).map_err(|e| ModelLoadError::new_err(e.to_string()))?
+    };
+    Ok(Model { loaded })
+}
+
+/// The option strings of one explanation, parsed with the CLI's parsers (same syntax, same messages).
+fn parse_options(levels: &[String], method: &str, masker: &str, score: &str) -> PyResult<ParsedOptions> {
+    let levels = levels
+        .iter()
+        .map(|l| l.parse::<Level>().map_err(bad_argument))
+        .collect::<PyResult<Vec<_>>>()?;
+    if levels.is_empty() {
+        return Err(bad_argument(
+            "level is empty; give one of token, word, clause, sentence or a list of them",
+        ));
+    }
+    Ok(ParsedOptions {
+        levels,
+        method: method.parse::<MethodChoice>().map_err(bad_argument)?,
+        masker: masker.parse::<MaskerSpec>().map_err(bad_argument)?,
+        score: score.parse::<ScoreSpec>().map_err(bad_argument)?,
+    })
+}
+
+struct ParsedOptions {
+    levels: Vec<Level>,
+    method: MethodChoice,
+    masker: MaskerSpec,
+    score: ScoreSpec,
+}
+
+#[pymethods]
+impl Model {
+    /// The model's name as reports show it.
+    #[getter]
+    fn name(&self) -> String {
+        self.loaded.name.clone()
+    }
+
+    /// Explains `target` (or a greedy generation) given `prompt`; returns the report document as JSON text.
+    // The Python keyword API is flat (as the CLI's options are), hence the many arguments.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (prompt, target, levels, method, max_evals, masker, score, prefix, suffix, seed, batch_size, progress))]
+    fn explain_json(
+        &self,
+        py: Python<'_>,
+        prompt: String,
+        target: Option<String>,
+        levels: Vec<String>,
+        method: &str,
+        max_evals: Option<usize>,
+        masker: &str,
+        score: &str,
+        prefix: String,
+        suffix: String,
+        seed: u64,
+        batch_size: Option<usize>,
+        progress: bool,
+    ) -> PyResult<String> {
+        let options = parse_options(&levels, method, masker, score)?;
+        if max_evals == Some(0) || batch_size == Some(0) {
+            return Err(bad_argument(
+                "max_evals and batch_size must be at least 1 (or None for the default)",
+            ));
+        }
+        let request = ExplainRequest {
+            prompt,
+            prefix,
+            suffix,
+            target,
+            generation: GenerationOptions {
+                max_new_tokens: DEFAULT_MAX_NEW_TOKENS,
+                seed,
+                ..GenerationOptions::default()
+            },
+            levels: options.levels,
+            masker: options.masker,
+            score: options.score,
+            method: options.method,
+            max_evals,
+            batch_size,
+            seed,
+            ..ExplainRequest::default()
+        };
+        let doc = self.run(py, &request, progress)?;
+        doc.to_json_pretty()
+            .map_err(|e| ReportError::new_err(e.to_string()))
+    }
+}
+
+impl Model {
+    /// Runs the explanation with the GIL held (the model is not shareable across threads), checking for Ctrl-C after
+    /// every batch.
+    fn run(
+        &self,
+        py: Python<'_>,
+        request: &ExplainRequest,
+        progress: bool,
+    ) -> PyResult<whylm_report::ReportDoc> {
+        let embedded = self.loaded.backend();
+        let backend = InterruptibleBackend::new(&embedded);
+        let model = ExplainModel {
+            backend: &backend,
+            info: whylm_report::ModelInfo {
+                name: self.loaded.name.clone(),
+                path: self.loaded.info.source.clone(),
+                architecture: self.loaded.info.architecture.clone(),
+            },
+        };
+        let mut on_progress = |event: ExplainProgress| {
+            if let Err(interrupt) = py.check_signals() {
+                backend.interrupt(interrupt);
+            }
+            if progress {
+                show_progress(event);
+            }
+        };
+        let result = whylm_explain::explain(&model, request, &mut on_progress);
+        if progress {
+            eprintln!();
+        }
+        if let Some(interrupt) = backend.take_interrupt() {
+            return Err(interrupt);
+        }
+        result.map_err(|e| ExplainError::new_err(e.to_string()))
+    }
+}
+
+/// One line on stderr, redrawn in place (a notebook shows stderr under the cell).
+fn show_progress(event: ExplainProgress) {
+    let line = match event {
+        ExplainProgress::Generating { tokens, max } => {
+            format!("generating the target: {tokens}/{max} tokens")
+        }
+        ExplainProgress::Evaluating {
+            level, done, planned, ..
+        } => format!("{} level: {done}/{planned} evaluations", level.name()),
+    };
+    let mut stderr = std::io::stderr();
+    // Progress is best effort: a closed stderr must not stop the explanation.
+    let _ = write!(stderr, "\r{line}");
+    let _ = stderr.flush();
+}

@@ -1,0 +1,78 @@
+"""Model.explain gives the CLI's numbers for the same arguments, and its document reads back."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import whylm
+from conftest import cli_json, shared
+
+TOY_PROMPT = "the red box has 7 . the blue cup has 3 . the blue cup has"
+STORY_PROMPT = "Once upon a time, there was a little girl named"
+
+
+def assert_same_levels(explanation: whylm.Explanation, document: dict) -> None:
+    assert list(explanation.levels) == [level["level"] for level in document["levels"]]
+    for cli_level in document["levels"]:
+        ours = explanation.levels[cli_level["level"]]
+        assert [f.text for f in ours.features] == [f["text"] for f in cli_level["features"]]
+        np.testing.assert_allclose(ours.values, np.array(cli_level["phi"]), rtol=0, atol=1e-9)
+        np.testing.assert_allclose(ours.base_values, cli_level["base_value"], rtol=0, atol=1e-9)
+        np.testing.assert_allclose(ours.full_values, cli_level["full_value"], rtol=0, atol=1e-9)
+        assert (ours.method, ours.evaluations) == (cli_level["method"], cli_level["evaluations"])
+    assert explanation.target_tokens == [t["text"] for t in document["target_tokens"]]
+
+
+def test_builtin_model_matches_the_cli(tmp_path):
+    model = whylm.load("builtin")
+    ours = model.explain(TOY_PROMPT, " 3", level=["word", "token"], progress=False)
+    document = cli_json(tmp_path, ["--prompt", TOY_PROMPT, "--target", " 3", "--level", "word,token"])
+    assert_same_levels(ours, document)
+    assert ours.values.shape == (len(ours.features), len(ours.target_tokens))
+    assert ours.efficiency_residual < 1e-6
+
+
+def test_stories260k_matches_the_cli_with_a_sampling_method(tmp_path):
+    path = shared("models/stories260K/stories260K.gguf")
+    model = whylm.load(path)
+    options = dict(method="kernel", max_evals=64, masker="hide", score="logodds", seed=3)
+    ours = model.explain(STORY_PROMPT, " Lily", progress=False, **options)
+    document = cli_json(
+        tmp_path,
+        ["--model", str(path), "--prompt", STORY_PROMPT, "--target", " Lily", "--method", "kernel",
+         "--max-evals", "64", "--masker", "hide", "--score", "logodds", "--seed", "3"],
+    )
+    assert_same_levels(ours, document)
+    assert ours.std_err is not None and ours.std_err.shape == ours.values.shape
+    assert ours.method == "kernel"
+
+
+def test_the_document_round_trips_and_renders(tmp_path):
+    explanation = whylm.load("builtin").explain(TOY_PROMPT, " 3", progress=False)
+    path = tmp_path / "e.json"
+    explanation.to_json(path)
+    for source in (path, str(path), explanation.to_json()):
+        again = whylm.load_explanation(source)
+        np.testing.assert_array_equal(again.values, explanation.values)
+    html = explanation._repr_html_()
+    assert html.startswith("<iframe") and "srcdoc=" in html
+    assert "<html" in explanation.to_html().lower()
+
+
+def test_bad_arguments_are_value_errors_with_the_cli_messages():
+    model = whylm.load("builtin")
+    with pytest.raises(ValueError, match="unknown method 'fast'"):
+        model.explain(TOY_PROMPT, " 3", method="fast")
+    with pytest.raises(ValueError):
+        model.explain(TOY_PROMPT, " 3", masker="drop")
+    with pytest.raises(ValueError):
+        model.explain(TOY_PROMPT, " 3", level="paragraphs")
+    with pytest.raises(whylm.ExplainError, match="prompt is empty"):
+        model.explain("", " 3", progress=False)
+    with pytest.raises(whylm.ModelLoadError, match="does not exist"):
+        whylm.load("/no/such/model.gguf")
+    with pytest.raises(NotImplementedError, match="chat"):
+        model.explain(TOY_PROMPT, chat=[{"role": "user", "content": "hi"}])
+    with pytest.raises(whylm.ReportError):
+        whylm.load_explanation('{"schema_version": 99}')
