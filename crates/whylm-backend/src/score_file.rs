@@ -6,11 +6,12 @@
 //! while writing leaves at most one partial last line, which opening drops.
 
 use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::BackendError;
+use crate::line_file::LineFile;
 use crate::row::MaskedRow;
 use crate::score::ScoreKind;
 
@@ -32,21 +33,10 @@ impl ScoreFile {
                 path.display()
             ))
         };
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(path)
-            .map_err(|e| fail("open", e))?;
-        let mut text = Vec::new();
-        file.read_to_end(&mut text).map_err(|e| fail("read", e))?;
-        let complete = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        if complete < text.len() {
-            file.set_len(complete as u64).map_err(|e| fail("repair", e))?;
-            file.seek(SeekFrom::End(0)).map_err(|e| fail("repair", e))?;
-        }
+        let mut lines = LineFile::open(path).map_err(|e| fail("open", e))?;
+        lines.cut_partial_line().map_err(|e| fail("repair", e))?;
         let mut scores = HashMap::new();
-        for (n, line) in text[..complete].split(|&b| b == b'\n').enumerate() {
+        for (n, line) in lines.complete.split(|&b| b == b'\n').enumerate() {
             if line.is_empty() {
                 continue;
             }
@@ -61,7 +51,7 @@ impl ScoreFile {
         }
         Ok(ScoreFile {
             path: path.to_path_buf(),
-            file,
+            file: lines.file,
             scores,
         })
     }

@@ -5,13 +5,13 @@
 //! keeps the complete result lines (a cut last line is dropped), goes on with the next row, and takes the rows it
 //! had scored of an unfinished explanation from the cache, so it ends with the file an uninterrupted run writes.
 
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
+use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use serde_json::{json, Value};
-use whylm_backend::{fingerprint, CachedBackend, ScoreFile};
+use whylm_backend::{fingerprint, CachedBackend, LineFile, ScoreFile};
 
 use super::batch_row::apply;
 use super::explain::{explain_document, explain_request, ExplainArgs};
@@ -207,17 +207,9 @@ impl ResultsFile {
                 "check the path passed to --out",
             )
         };
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(path)
-            .map_err(|e| fail("open", e))?;
-        let mut text = Vec::new();
-        file.read_to_end(&mut text).map_err(|e| fail("read", e))?;
-        let complete = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let mut lines = LineFile::open(path).map_err(|e| fail("open", e))?;
         let mut done = 0;
-        for line in text[..complete].split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        for line in lines.lines() {
             let matches = serde_json::from_slice::<Value>(line).ok().is_some_and(|v| {
                 v["batch_row"] == json!(done)
                     && rows
@@ -237,13 +229,11 @@ impl ResultsFile {
             }
             done += 1;
         }
-        if complete < text.len() {
-            file.set_len(complete as u64).map_err(|e| fail("repair", e))?;
-        }
+        lines.cut_partial_line().map_err(|e| fail("repair", e))?;
         Ok((
             ResultsFile {
                 path: path.to_path_buf(),
-                file,
+                file: lines.file,
             },
             done,
         ))
