@@ -3,8 +3,8 @@
 //! Leave-one-out and raw attention are measured alongside for comparison (printed, not asserted: they are
 //! baselines, and how well they do is a finding rather than a requirement).
 //!
-//! The test measures the 200 prompts (about four minutes in the dev profile); the `ground_truth` example
-//! measures the same prompts (same seed) in release, or any other number.
+//! The test measures the first 40 of the 200 prompts (the same seed), so that CI spends about a minute on
+//! it; the `ground_truth` example measures all 200 (BENCHMARKS.md has its numbers), or any other number.
 
 mod common;
 
@@ -13,7 +13,8 @@ use whylm_toy::held_out::TrainingPrompts;
 use whylm_toy::{default_model, default_training_record, TaskKind};
 
 /// Prompts measured here; each is explained twice (default auto method, leave-one-out) with the default budget.
-const PROMPTS: usize = 200;
+/// At the 95% bar the test fails when three of the 40 miss (the rate on all 200 was 1.000).
+const PROMPTS: usize = 40;
 
 #[test]
 fn top_shapley_word_is_a_planted_source() -> Result<(), Box<dyn std::error::Error>> {
