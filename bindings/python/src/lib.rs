@@ -4,6 +4,7 @@
 //! engine on a Python callback.
 
 mod bench;
+mod chat;
 mod errors;
 mod interrupt;
 mod model;

@@ -2,7 +2,7 @@
 //! same arguments give the same report document as the CLI's `--json`.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use pyo3::prelude::*;
 use whylm_explain::{
@@ -11,6 +11,7 @@ use whylm_explain::{
 };
 use whylm_model::LoadedModel;
 
+use crate::chat::{chat_input, ChatArguments};
 use crate::errors::{bad_argument, ExplainError, ModelLoadError, ReportError};
 use crate::interrupt::InterruptibleBackend;
 
@@ -24,26 +25,31 @@ const DEFAULT_MAX_NEW_TOKENS: usize = 32;
 #[pyclass(module = "whylm._native", frozen)]
 pub struct Model {
     loaded: LoadedModel,
+    /// The file or directory it was loaded from (where a conversation's chat template is looked for); None for
+    /// the built-in model.
+    path: Option<PathBuf>,
 }
 
 /// Loads `"builtin"` (the CLI's default model) or a GGUF file, Hugging Face directory or llama2.c `.bin`.
 #[pyfunction]
 pub fn load(path: &str) -> PyResult<Model> {
-    let loaded = if path == "builtin" {
+    if path == "builtin" {
         let mut loaded = whylm_toy::default_model()
             .map_err(|e| ModelLoadError::new_err(format!("the built-in model failed to load: {e}")))?;
         BUILTIN_MODEL_NAME.clone_into(&mut loaded.name);
-        loaded
-    } else {
-        if !Path::new(path).exists() {
-            return Err(ModelLoadError::new_err(format!(
-                "the model '{path}' does not exist; pass the path of a .gguf file or of a Hugging Face model \
+        return Ok(Model { loaded, path: None });
+    }
+    if !Path::new(path).exists() {
+        return Err(ModelLoadError::new_err(format!(
+            "the model '{path}' does not exist; pass the path of a .gguf file or of a Hugging Face model \
                  directory, or \"builtin\""
-            )));
-        }
-        whylm_model::load(Path::new(path)).map_err(|e| ModelLoadError::new_err(e.to_string()))?
-    };
-    Ok(Model { loaded })
+        )));
+    }
+    let loaded = whylm_model::load(Path::new(path)).map_err(|e| ModelLoadError::new_err(e.to_string()))?;
+    Ok(Model {
+        loaded,
+        path: Some(PathBuf::from(path)),
+    })
 }
 
 /// The option strings of one explanation, parsed with the CLI's parsers (same syntax, same messages).
@@ -80,10 +86,11 @@ impl Model {
         self.loaded.name.clone()
     }
 
-    /// Explains `target` (or a greedy generation) given `prompt`; returns the report document as JSON text.
+    /// Explains `target` (or a greedy generation) given `prompt`, or given the conversation `chat` (then `prompt`,
+    /// `prefix` and `suffix` are empty); returns the report document as JSON text.
     // The Python keyword API is flat (as the CLI's options are), hence the many arguments.
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (prompt, target, levels, method, max_evals, masker, score, prefix, suffix, seed, batch_size, progress))]
+    #[pyo3(signature = (prompt, target, levels, method, max_evals, masker, score, prefix, suffix, chat, seed, batch_size, progress))]
     fn explain_json(
         &self,
         py: Python<'_>,
@@ -96,6 +103,7 @@ impl Model {
         score: &str,
         prefix: String,
         suffix: String,
+        chat: Option<ChatArguments>,
         seed: u64,
         batch_size: Option<usize>,
         progress: bool,
@@ -106,10 +114,18 @@ impl Model {
                 "max_evals and batch_size must be at least 1 (or None for the default)",
             ));
         }
+        let (chat, target) = match chat {
+            Some(arguments) => {
+                let (input, target) = chat_input(&arguments, self.path.as_deref(), target)?;
+                (Some(input), target)
+            }
+            None => (None, target),
+        };
         let request = ExplainRequest {
             prompt,
             prefix,
             suffix,
+            chat,
             target,
             generation: GenerationOptions {
                 max_new_tokens: DEFAULT_MAX_NEW_TOKENS,

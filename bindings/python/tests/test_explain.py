@@ -6,22 +6,10 @@ import numpy as np
 import pytest
 
 import whylm
-from conftest import cli_json, shared
+from conftest import assert_same_levels, cli_json, shared
 
 TOY_PROMPT = "the red box has 7 . the blue cup has 3 . the blue cup has"
 STORY_PROMPT = "Once upon a time, there was a little girl named"
-
-
-def assert_same_levels(explanation: whylm.Explanation, document: dict) -> None:
-    assert list(explanation.levels) == [level["level"] for level in document["levels"]]
-    for cli_level in document["levels"]:
-        ours = explanation.levels[cli_level["level"]]
-        assert [f.text for f in ours.features] == [f["text"] for f in cli_level["features"]]
-        np.testing.assert_allclose(ours.values, np.array(cli_level["phi"]), rtol=0, atol=1e-9)
-        np.testing.assert_allclose(ours.base_values, cli_level["base_value"], rtol=0, atol=1e-9)
-        np.testing.assert_allclose(ours.full_values, cli_level["full_value"], rtol=0, atol=1e-9)
-        assert (ours.method, ours.evaluations) == (cli_level["method"], cli_level["evaluations"])
-    assert explanation.target_tokens == [t["text"] for t in document["target_tokens"]]
 
 
 def test_builtin_model_matches_the_cli(tmp_path):
@@ -72,7 +60,7 @@ def test_bad_arguments_are_value_errors_with_the_cli_messages():
         model.explain("", " 3", progress=False)
     with pytest.raises(whylm.ModelLoadError, match="does not exist"):
         whylm.load("/no/such/model.gguf")
-    with pytest.raises(NotImplementedError, match="chat"):
+    with pytest.raises(ValueError, match="not both"):
         model.explain(TOY_PROMPT, chat=[{"role": "user", "content": "hi"}])
     with pytest.raises(whylm.ReportError):
         whylm.load_explanation('{"schema_version": 99}')

@@ -12,6 +12,8 @@
 //! [`options`], which parse and print the command line's syntax.
 
 pub mod chat;
+pub mod chat_conversation;
+pub mod chat_setup;
 pub mod document;
 pub mod error;
 pub mod explain;
@@ -37,6 +39,8 @@ pub mod text_units;
 pub mod warnings;
 
 pub use chat::{ChatInput, ChatTurn, TurnSelection};
+pub use chat_conversation::{conversation_input, TurnOptions};
+pub use chat_setup::{ChatSetup, ChatSetupError, ChatSource};
 pub use error::ExplainError;
 pub use explain::{explain, explain_levels};
 pub use explanation::Explanation;

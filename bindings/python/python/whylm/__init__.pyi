@@ -1,6 +1,6 @@
 import os
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
@@ -66,7 +66,7 @@ class Model:
     def name(self) -> str: ...
     def explain(
         self,
-        prompt: str,
+        prompt: Optional[str] = ...,
         target: Optional[str] = ...,
         *,
         level: Union[str, Sequence[str]] = ...,
@@ -76,7 +76,11 @@ class Model:
         score: str = ...,
         prefix: str = ...,
         suffix: str = ...,
-        chat: Optional[Sequence[dict]] = ...,
+        chat: Union[None, str, Sequence[Mapping[str, Any]], Mapping[str, Any]] = ...,
+        chat_template: Optional[Union[str, os.PathLike[str]]] = ...,
+        template_vars: Optional[Mapping[str, Any]] = ...,
+        explain_turns: Union[str, Sequence[int]] = ...,
+        keep_system: bool = ...,
         seed: int = ...,
         batch_size: Optional[int] = ...,
         progress: bool = ...,

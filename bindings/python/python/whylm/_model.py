@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json as _json
 import os
-from typing import Optional, Sequence, Union
+from typing import Any, Dict, Mapping, Optional, Sequence, Union
 
 from . import _native
 from ._explanation import Explanation
@@ -25,7 +26,7 @@ class Model:
 
     def explain(
         self,
-        prompt: str,
+        prompt: Optional[str] = None,
         target: Optional[str] = None,
         *,
         level: Union[str, Sequence[str]] = "word",
@@ -35,26 +36,90 @@ class Model:
         score: str = "logprob",
         prefix: str = "",
         suffix: str = "",
-        chat: Optional[Sequence[dict]] = None,
+        chat: Union[None, str, Sequence[Mapping[str, Any]], Mapping[str, Any]] = None,
+        chat_template: Optional[Union[str, "os.PathLike[str]"]] = None,
+        template_vars: Optional[Mapping[str, Any]] = None,
+        explain_turns: Union[str, Sequence[int]] = "all",
+        keep_system: bool = False,
         seed: int = 0,
         batch_size: Optional[int] = None,
         progress: bool = True,
     ) -> Explanation:
-        """Explains ``target`` (or the model's greedy continuation) given ``prompt``.
+        """Explains ``target`` (or the model's greedy continuation) given ``prompt`` or a conversation ``chat``.
 
         ``level``, ``method``, ``masker`` and ``score`` take the strings of ``whylm explain``'s options (e.g.
         ``level="word,sentence"`` or ``["word", "token"]``, ``masker="replace:<unk>"``, ``score="contrast: no"``).
+
+        ``chat`` is a conversation instead of a prompt, as ``whylm explain --chat FILE`` reads it: a list of
+        ``{"role": "system"|"user"|"assistant", "content": "..."}`` (or that list as JSON text). A final assistant
+        message is the reply that is explained unless ``target`` gives another. It is rendered by ``chat_template``
+        (a Jinja file, ``--chat-template``) or else the model's own template, with ``template_vars`` as template
+        variables (``--set``); ``explain_turns`` (all, user, history or message indices) and ``keep_system`` choose
+        the messages that are features, as ``--explain-turns`` and ``--keep-system`` do.
         """
-        if chat is not None:
-            raise NotImplementedError(
-                "chat= is not supported by the Python bindings yet; render the conversation with the CLI "
-                "(`whylm explain --chat FILE`) or pass the rendered text as prefix/prompt/suffix"
-            )
         levels = _levels(level)
+        chat_arguments = None
+        if chat is not None:
+            if prompt is not None:
+                raise ValueError("give the prompt or the chat, not both")
+            if prefix or suffix:
+                raise ValueError(
+                    "prefix and suffix do not go with chat; the chat template writes the text around the messages"
+                )
+            chat_arguments = _chat_arguments(chat, chat_template, template_vars, explain_turns, keep_system)
+            prompt = ""
+        elif prompt is None:
+            raise ValueError("give the prompt to explain (or a conversation with chat=...)")
         json = self._native.explain_json(
-            prompt, target, levels, method, max_evals, masker, score, prefix, suffix, seed, batch_size, progress
+            prompt,
+            target,
+            levels,
+            method,
+            max_evals,
+            masker,
+            score,
+            prefix,
+            suffix,
+            chat_arguments,
+            seed,
+            batch_size,
+            progress,
         )
         return Explanation.from_json(json)
+
+
+def _chat_arguments(
+    chat: Any,
+    template: Optional[Union[str, "os.PathLike[str]"]],
+    template_vars: Optional[Mapping[str, Any]],
+    explain_turns: Union[str, Sequence[int]],
+    keep_system: bool,
+) -> Dict[str, Any]:
+    """The chat arguments as the native module takes them: the conversation as JSON text (parsed, and refused with
+    the command line's messages, in Rust), template variables as ``--set``'s NAME=JSON assignments."""
+    if isinstance(chat, str):
+        messages = chat
+    else:
+        conversation = dict(chat) if isinstance(chat, Mapping) else list(chat)
+        try:
+            messages = _json.dumps(conversation, ensure_ascii=False)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"chat must be a list of role/content dicts or JSON text: {error}") from None
+    assignments = []
+    for name, value in (template_vars or {}).items():
+        try:
+            assignments.append(f"{name}={_json.dumps(value, ensure_ascii=False)}")
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"template variable {name!r} cannot be written as JSON: {error}") from None
+    if not isinstance(explain_turns, str):
+        explain_turns = ",".join(str(int(index)) for index in explain_turns)
+    return {
+        "messages": messages,
+        "template": None if template is None else os.fspath(template),
+        "assignments": assignments,
+        "explain_turns": explain_turns,
+        "keep_system": bool(keep_system),
+    }
 
 
 def _levels(level: Union[str, Sequence[str]]) -> list:

@@ -8,6 +8,7 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 
+use crate::failure::UserFault;
 use crate::options::chat::ChatOptions;
 use crate::options::output::print_stdout;
 
@@ -30,7 +31,7 @@ pub struct TemplateArgs {
 pub fn run(args: TemplateArgs) -> Result<()> {
     let messages = args.chat.messages()?;
     let setup = args.chat.setup(args.model.as_deref())?;
-    let rendered = setup.render(&messages, !args.no_generation_prompt)?;
+    let rendered = setup.render(&messages, !args.no_generation_prompt).user_fault()?;
     if !args.json {
         return print_stdout(&rendered.text);
     }

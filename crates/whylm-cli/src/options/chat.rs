@@ -1,19 +1,18 @@
 //! A conversation on the command line (`--chat FILE`, or `--system`/`--user` for one question) and the chat
 //! template that renders it: `--chat-template FILE`, else the model's own (GGUF `tokenizer.chat_template`, or a
 //! Hugging Face directory's chat_template.jinja / tokenizer_config.json), with the model's special tokens
-//! (bos_token, eos_token, ...) and `--set NAME=VALUE` as template variables.
+//! (bos_token, eos_token, ...) and `--set NAME=VALUE` as template variables. Finding the template is
+//! whylm-explain's (`ChatSetup`, shared with the Python bindings); this module only reads the options.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::Args;
-use whylm_backend::TextTokenizer;
-use whylm_chat::{ChatTemplate, Message, RenderedChat, Vars};
-use whylm_tokenize::GgufMetadata;
+use whylm_chat::Message;
+use whylm_explain::{ChatSetup, ChatSource};
 
 use crate::failure::{user_error, UserError, UserFault};
 use crate::options::model_path::check_model_path;
-use crate::options::tokenizer::load_tokenizer;
 
 #[derive(Args, Debug, Default, Clone)]
 pub struct ChatOptions {
@@ -37,13 +36,6 @@ pub struct ChatOptions {
     /// A conversation given as JSON text rather than a file (a row of `--batch`).
     #[arg(skip)]
     pub inline: Option<String>,
-}
-
-/// The template that renders a model's conversations, where it came from, and its variables.
-pub struct ChatSetup {
-    pub template: ChatTemplate,
-    pub source: String,
-    pub vars: Vars,
 }
 
 impl ChatOptions {
@@ -85,103 +77,31 @@ impl ChatOptions {
     /// The template and variables for `model` (None: the built-in model, which has no template); a model without
     /// a template and no --chat-template is an error that says so.
     pub fn setup(&self, model: Option<&Path>) -> Result<ChatSetup> {
-        self.setup_if_any(model)?.ok_or_else(|| {
-            let what = match model {
-                None => "the built-in model".to_string(),
-                Some(path) => format!("the model '{}'", path.display()),
-            };
-            user_error(
-                format!("{what} has no chat template"),
-                "pass one with --chat-template FILE (a Jinja file as Hugging Face writes them)",
-            )
-        })
+        check_model(model)?;
+        ChatSetup::require(&self.source(model)).user_fault()
     }
 
     /// As [`ChatOptions::setup`], but Ok(None) for a model without a template.
     pub fn setup_if_any(&self, model: Option<&Path>) -> Result<Option<ChatSetup>> {
-        let found = match &self.chat_template {
-            Some(path) => Some((
-                whylm_chat::read_template_file(path).user_fault()?,
-                path.display().to_string(),
-            )),
-            None => model_template(model)?,
-        };
-        let Some((source, origin)) = found else {
-            return Ok(None);
-        };
-        let template = ChatTemplate::new(&source).user_fault()?;
-        let mut vars = match model {
-            Some(path) => special_token_vars(path)?,
-            None => Vars::new(),
-        };
-        for assignment in &self.set {
-            vars.set_assignment(assignment).user_fault()?;
-        }
-        Ok(Some(ChatSetup {
-            template,
-            source: origin,
-            vars,
-        }))
+        check_model(model)?;
+        ChatSetup::find(&self.source(model)).user_fault()
     }
-}
 
-impl ChatSetup {
-    /// Renders `messages` with or without the generation prompt, refusing with the template's own message.
-    pub fn render(&self, messages: &[Message], generation_prompt: bool) -> Result<RenderedChat> {
-        self.template
-            .render_with_spans(messages, generation_prompt, &self.vars)
-            .map_err(|e| {
-                user_error(
-                    e,
-                    "the chat template refused this conversation or failed to render it",
-                )
-            })
-    }
-}
-
-/// The model's own template and where it was found; None when it has none.
-fn model_template(model: Option<&Path>) -> Result<Option<(String, String)>> {
-    let Some(path) = model else {
-        return Ok(None);
-    };
-    check_model_path(path, "tokenizer.json")?;
-    if path.is_dir() {
-        let found = whylm_chat::template_from_hf_dir(path, None).user_fault()?;
-        return Ok(found.map(|found| (found.source, found.file)));
-    }
-    let metadata = GgufMetadata::from_file(path).user_fault()?;
-    let source = metadata
-        .get(whylm_chat::GGUF_CHAT_TEMPLATE_KEY)
-        .and_then(|value| value.as_str());
-    Ok(source.map(|source| {
-        let origin = format!("{} ({})", path.display(), whylm_chat::GGUF_CHAT_TEMPLATE_KEY);
-        (source.to_string(), origin)
-    }))
-}
-
-/// bos_token and eos_token from the model's vocabulary, and for a Hugging Face directory every special token of
-/// its tokenizer_config.json (transformers passes them all to the template).
-fn special_token_vars(model: &Path) -> Result<Vars> {
-    let tokenizer = load_tokenizer(model)?;
-    let piece = |id: Option<u32>| id.and_then(|id| tokenizer.piece(id));
-    let mut vars = Vars::with_special_tokens(
-        piece(TextTokenizer::bos_id(&tokenizer)).as_deref(),
-        piece(TextTokenizer::eos_id(&tokenizer)).as_deref(),
-    );
-    let config = model.join("tokenizer_config.json");
-    if model.is_dir() && config.is_file() {
-        let text = std::fs::read_to_string(&config).map_err(|error| {
-            user_error(
-                format!("cannot read '{}': {error}", config.display()),
-                "check the model directory",
-            )
-        })?;
-        let from_config = whylm_chat::special_tokens_from_tokenizer_config(&text).user_fault()?;
-        for name in from_config.names().map(str::to_string).collect::<Vec<_>>() {
-            if let Some(value) = from_config.get_str(&name) {
-                vars.set_str(&name, value);
-            }
+    /// Where whylm-explain finds the template and its variables: --chat-template, else the model's own, and --set.
+    fn source<'a>(&'a self, model: Option<&'a Path>) -> ChatSource<'a> {
+        ChatSource {
+            model,
+            template_file: self.chat_template.as_deref(),
+            assignments: &self.set,
         }
     }
-    Ok(vars)
+}
+
+/// A model path that does not exist, or a directory without tokenizer.json, gets the command line's own message
+/// before the template is looked for.
+fn check_model(model: Option<&Path>) -> Result<()> {
+    if let Some(path) = model {
+        check_model_path(path, "tokenizer.json")?;
+    }
+    Ok(())
 }

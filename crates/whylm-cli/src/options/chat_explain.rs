@@ -1,14 +1,13 @@
-//! A conversation made ready to explain: the reply taken off the end (or given with --target, or left to the
-//! model), the rest rendered with the generation prompt, and the messages chosen by --explain-turns as features.
+//! The options that choose which messages of a conversation are explained; whylm-explain's
+//! `conversation_input` (shared with the Python bindings) makes the conversation ready to explain.
 
 use std::path::Path;
 
 use anyhow::Result;
 use clap::Args;
-use whylm_chat::Role;
-use whylm_explain::{ChatInput, ChatTurn, TurnSelection};
+use whylm_explain::{ChatInput, TurnSelection};
 
-use crate::failure::user_error;
+use crate::failure::UserFault;
 use crate::options::chat::ChatOptions;
 
 #[derive(Args, Debug, Clone)]
@@ -29,42 +28,11 @@ pub fn chat_input(
     model: Option<&Path>,
     target: Option<String>,
 ) -> Result<(ChatInput, Option<String>)> {
-    let mut messages = chat.messages()?;
-    let target = match target {
-        Some(target) => Some(target),
-        None if messages.last().is_some_and(|m| m.role == Role::Assistant) => {
-            messages.pop().map(|m| m.content)
-        }
-        None => None,
-    };
-    if messages.is_empty() {
-        return Err(user_error(
-            "the conversation has no message before the assistant's reply",
-            "give at least one user message before it",
-        ));
-    }
+    let messages = chat.messages()?;
     let setup = chat.setup(model)?;
-    let rendered = setup.render(&messages, true)?;
-    let roles: Vec<&str> = messages.iter().map(|m| m.role.as_str()).collect();
-    let explained = turns
-        .explain_turns
-        .explained(&roles, turns.keep_system)
-        .map_err(|e| user_error(e, "choose messages of the conversation with --explain-turns"))?;
-    let messages = messages
-        .iter()
-        .zip(&rendered.spans)
-        .zip(explained)
-        .map(|((message, span), explained)| ChatTurn {
-            role: message.role.as_str().to_string(),
-            content: message.content.clone(),
-            span: span.as_ref().map(|s| (s.range.start, s.range.end)),
-            explained,
-        })
-        .collect();
-    let input = ChatInput {
-        rendered: rendered.text,
-        template_source: setup.source,
-        messages,
+    let turns = whylm_explain::TurnOptions {
+        explain_turns: turns.explain_turns.clone(),
+        keep_system: turns.keep_system,
     };
-    Ok((input, target))
+    whylm_explain::conversation_input(messages, &setup, &turns, target).user_fault()
 }

@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use whylm_chat::{Message, Role};
 use whylm_explain::Segment;
 
-use crate::failure::user_error;
+use crate::failure::{user_error, UserFault};
 use crate::options::chat::ChatOptions;
 
 /// What `explain` does with the prompt.
@@ -70,7 +70,9 @@ pub fn summary_input(
         return Ok((vec![Segment::maskable(document), Segment::fixed(suffix)], false));
     };
     let content = format!("{document}\n\n{}", options.instruction);
-    let rendered = setup.render(&[Message::new(Role::User, content)], true)?;
+    let rendered = setup
+        .render(&[Message::new(Role::User, content)], true)
+        .user_fault()?;
     let Some(span) = rendered.spans.first().and_then(Option::as_ref) else {
         return Err(user_error(
             "the chat template rewrote the document so that it cannot be found in the rendered prompt",
