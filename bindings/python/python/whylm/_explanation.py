@@ -118,8 +118,11 @@ class Explanation:
         return f.name
 
     def to_shap(self, level: Optional[str] = None) -> Any:
-        """A ``shap.Explanation`` of one level (the first by default) that ``shap.plots.text`` renders."""
-        return _interop.to_shap(self._level(level), self.target_tokens)
+        """A ``shap.Explanation`` of one level (the first by default) that ``shap.plots.text`` renders; when the
+        explanation has coarser levels (``level="sentence,word"``), they are its ``clustering``."""
+        chosen = self._level(level)
+        coarser = [other for other in self.levels.values() if other is not chosen]
+        return _interop.to_shap(chosen, self.target_tokens, coarser)
 
     def to_captum(self, level: Optional[str] = None) -> Any:
         """Captum's ``LLMAttributionResult`` (or, without captum and torch, an object with its fields)."""

@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, List
+from typing import Any, List, Sequence
 
 import numpy as np
 
+from . import _clustering
 
-def to_shap(level: Any, target_tokens: List[str]) -> Any:
-    """``shap.Explanation(values (M x N), base_values (N,), data (M feature texts), output_names (N))``: the input x
-    output view of ``shap.plots.text``."""
+
+def to_shap(level: Any, target_tokens: List[str], coarser: Sequence[Any] = ()) -> Any:
+    """``shap.Explanation(values (M x N), base_values (N,), data (M feature texts), output_names (N), clustering,
+    hierarchical_values)``: the input x output view of ``shap.plots.text``. ``clustering`` is the tree of the
+    ``coarser`` levels that contain this one (None without one: see _clustering.py)."""
     try:
         import shap
     except ImportError as error:
         raise ImportError("to_shap() needs shap; install it with `pip install shap`") from error
+    clustering = _clustering.partition_tree(level, coarser)
     return shap.Explanation(
         values=level.values,
         base_values=level.base_values,
         data=np.array([f.text for f in level.features], dtype=object),
         output_names=list(target_tokens),
+        clustering=clustering,
+        hierarchical_values=None if clustering is None else _clustering.hierarchical_values(level.values),
     )
 
 
