@@ -67,3 +67,35 @@ impl InteractionMatrix {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matrix() -> InteractionMatrix {
+        InteractionMatrix {
+            features: vec![4, 0, 2],
+            matrix: vec![vec![0.0, 0.5, -2.0], vec![0.5, 0.0, 1.0], vec![-2.0, 1.0, 0.0]],
+            std_err: None,
+            exact: true,
+            evaluations: 32,
+            seed: 0,
+        }
+    }
+
+    #[test]
+    fn strongest_pairs_are_ranked_by_magnitude_with_their_sign() {
+        let pairs = matrix().strongest_pairs();
+        let got: Vec<(usize, usize, f64)> = pairs.iter().map(|p| (p.a, p.b, p.value)).collect();
+        assert_eq!(got, vec![(4, 2, -2.0), (0, 2, 1.0), (4, 0, 0.5)]);
+    }
+
+    #[test]
+    fn a_matrix_that_does_not_fit_the_level_is_rejected() {
+        assert!(matrix().check(5).is_ok());
+        assert!(matrix().check(4).unwrap_err().contains("feature 4"));
+        let mut ragged = matrix();
+        ragged.matrix[1].pop();
+        assert!(ragged.check(5).unwrap_err().contains("3 x 3"));
+    }
+}
