@@ -61,6 +61,32 @@ fn level_explanation(result: &LevelResult) -> LevelExplanation {
         method: e.method.name().to_string(),
         method_reason: result.method_reason.clone(),
         seed: e.seed,
+        interactions: result.interactions.as_ref().map(interaction_matrix),
+    }
+}
+
+/// The report's K x K view of the interactions (summed over the target tokens).
+fn interaction_matrix(found: &whylm_shapley::Interactions) -> whylm_report::InteractionMatrix {
+    let k = found.players.len();
+    let mut matrix = vec![vec![0.0; k]; k];
+    let mut std_err = (!found.exact).then(|| vec![vec![0.0; k]; k]);
+    let position = |p: usize| found.players.iter().position(|&q| q == p).unwrap_or(0);
+    for pair in &found.pairs {
+        let (x, y) = (position(pair.a), position(pair.b));
+        matrix[x][y] = pair.total;
+        matrix[y][x] = pair.total;
+        if let (Some(se), Some(e)) = (std_err.as_mut(), pair.total_std_err) {
+            se[x][y] = e;
+            se[y][x] = e;
+        }
+    }
+    whylm_report::InteractionMatrix {
+        features: found.players.clone(),
+        matrix,
+        std_err,
+        exact: found.exact,
+        evaluations: found.evaluations,
+        seed: found.seed,
     }
 }
 

@@ -3,6 +3,13 @@
 /// Why an explanation could not be built. [`ExplainError::is_user_error`] says whose fault it is.
 #[derive(Debug, thiserror::Error)]
 pub enum ExplainError {
+    #[error("--interactions {asked} needs between 2 and the level's {features} features (level {level}); ask for fewer")]
+    InteractionCount {
+        asked: usize,
+        features: usize,
+        level: &'static str,
+    },
+
     #[error("the prompt is empty; give the text to explain")]
     EmptyPrompt,
 
@@ -93,6 +100,7 @@ impl ExplainError {
                 ShapleyError::BudgetTooSmall { .. }
                     | ShapleyError::TooManyPlayersForExact { .. }
                     | ShapleyError::InvalidSettings(_)
+                    | ShapleyError::InteractionBudgetTooSmall { .. }
             ),
             ExplainError::EmptyPrompt
             | ExplainError::InputTwice
@@ -109,7 +117,8 @@ impl ExplainError {
             | ExplainError::NoBaseline { .. }
             | ExplainError::BadContrast { .. }
             | ExplainError::TurnNotFound { .. }
-            | ExplainError::NoSuchTurn { .. } => true,
+            | ExplainError::NoSuchTurn { .. }
+            | ExplainError::InteractionCount { .. } => true,
             ExplainError::TurnsOverlap { .. } => false,
         }
     }

@@ -4,6 +4,7 @@ use crate::error::ExplainError;
 use crate::features::Feature;
 use crate::game::LanguageModelGame;
 use crate::hierarchy::feature_hierarchy;
+use crate::interactions::level_interactions;
 use crate::method_choice::choose_method;
 use crate::model::{ExplainModel, ExplainProgress};
 use crate::options::Level;
@@ -21,6 +22,8 @@ pub struct LevelResult {
     pub explanation: whylm_shapley::Explanation,
     /// Why this method was chosen.
     pub method_reason: String,
+    /// Pairwise interactions of the top features, when asked for.
+    pub interactions: Option<whylm_shapley::Interactions>,
 }
 
 /// Largest default batch: beyond this a batch only delays progress reports.
@@ -102,6 +105,7 @@ pub fn explain_level(
         })
     };
     let explanation = whylm_shapley::explain(&mut game, &settings, hierarchy.as_ref(), &mut report)?;
+    let interactions = level_interactions(&mut game, request, &explanation, level, batch_size)?;
     let (masked_rows, changed_rows) = game.masking_effect();
     let warnings = level_warnings(&LevelOutcome {
         level,
@@ -117,6 +121,7 @@ pub fn explain_level(
         features,
         explanation,
         method_reason: chosen.reason,
+        interactions,
     };
     Ok((result, warnings))
 }

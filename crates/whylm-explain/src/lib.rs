@@ -24,6 +24,7 @@ pub mod game;
 pub mod generate;
 pub mod hierarchy;
 pub mod input;
+pub mod interactions;
 pub mod level;
 pub mod method_choice;
 pub mod model;

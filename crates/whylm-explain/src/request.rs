@@ -48,6 +48,11 @@ pub struct ExplainRequest {
     pub seed: u64,
     /// Most features `exact` accepts.
     pub exact_limit: usize,
+    /// Pairwise interactions of the top K features by |phi| summed over the target tokens; None: off.
+    pub interactions: Option<usize>,
+    /// Most model evaluations for the interactions; None: exact when 2^n fits the interaction exact
+    /// limit, otherwise 200 per pair.
+    pub interaction_evals: Option<usize>,
 }
 
 /// The budget `auto` plans with when the request gives none: exact up to 11 features.
@@ -77,6 +82,8 @@ impl Default for ExplainRequest {
             target_std_err: None,
             seed: 0,
             exact_limit: DEFAULT_EXACT_LIMIT,
+            interactions: None,
+            interaction_evals: None,
         }
     }
 }

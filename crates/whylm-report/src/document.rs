@@ -164,6 +164,9 @@ pub struct LevelExplanation {
     pub method_reason: String,
     #[serde(default)]
     pub seed: u64,
+    /// Pairwise interactions of the top features (`--interactions K`); absent when not asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interactions: Option<crate::interactions::InteractionMatrix>,
 }
 
 /// A group of prompt tokens kept or masked together.

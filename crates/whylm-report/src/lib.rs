@@ -11,6 +11,7 @@ mod error;
 pub mod escape;
 mod format;
 mod html;
+mod interactions;
 mod load;
 mod svg;
 mod terminal;
@@ -24,5 +25,6 @@ pub use document::{
 };
 pub use error::ReportError;
 pub use html::render_html;
+pub use interactions::{InteractionMatrix, RankedPair};
 pub use svg::{render_svg, SvgOptions};
 pub use terminal::{render_terminal, TerminalOptions};

@@ -62,6 +62,9 @@ impl ReportDoc {
         if let Some(std_err) = &level.std_err {
             check_matrix("std_err", std_err, n, targets).map_err(wrap)?;
         }
+        if let Some(interactions) = &level.interactions {
+            interactions.check(n).map_err(wrap)?;
+        }
         check_vector("base_value", &level.base_value, targets).map_err(wrap)?;
         check_vector("full_value", &level.full_value, targets).map_err(wrap)?;
         if !level.efficiency_residual.is_finite() {

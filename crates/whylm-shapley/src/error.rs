@@ -60,4 +60,17 @@ pub enum ShapleyError {
 
     #[error("invalid settings: {0}")]
     InvalidSettings(String),
+
+    #[error(
+        "a budget of {budget} evaluations is too small to sample the interactions of {pairs} pairs: \
+         it needs at least {minimum} (2 samples of 4 coalitions per pair); raise the budget or ask for fewer features"
+    )]
+    InteractionBudgetTooSmall {
+        budget: usize,
+        pairs: usize,
+        minimum: usize,
+    },
+
+    #[error("invalid interaction players: {0}")]
+    InvalidInteractionPlayers(String),
 }

@@ -12,6 +12,8 @@
 //! Shapley value). Each method's code, budget rules and description live in one module under
 //! `estimators`, registered once in `estimators::registry`; kernel, msr and gp share the paired
 //! sample of `estimators::paired`.
+//! [`interactions()`] gives the pairwise Shapley interaction index of chosen players (module
+//! `interaction`), exact or sampled.
 //! Every random choice comes from one ChaCha8 stream seeded by `Settings::seed`; the engine uses
 //! no threads, so the same seed gives the same numbers whatever the game does in parallel.
 
@@ -23,6 +25,7 @@ mod explain;
 mod explanation;
 mod game;
 mod hierarchy;
+mod interaction;
 mod method;
 mod recommend;
 mod settings;
@@ -35,6 +38,7 @@ pub use explain::explain;
 pub use explanation::Explanation;
 pub use game::{FnGame, Game, GameError, TableGame};
 pub use hierarchy::{Group, Hierarchy};
+pub use interaction::{interactions, InteractionSettings, Interactions, PairInteraction};
 pub use method::Method;
 pub use recommend::recommended_method;
 pub use settings::Settings;

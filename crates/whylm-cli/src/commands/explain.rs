@@ -68,6 +68,14 @@ pub struct ExplainArgs {
     /// Most model evaluations (coalitions) to spend per level.
     #[arg(long, value_name = "N", value_parser = positive_count)]
     pub max_evals: Option<usize>,
+    /// Pairwise Shapley interaction index of the top K features by |phi| (summed over the target tokens): a
+    /// K x K matrix in the JSON and the strongest pairs (synergy or redundancy) in the terminal. Off by default.
+    #[arg(long, value_name = "K")]
+    pub interactions: Option<usize>,
+    /// Most model evaluations for --interactions; without it, exact when the game is small enough (at most 14
+    /// features), otherwise 200 per pair, sampled with standard errors.
+    #[arg(long, value_name = "N", value_parser = positive_count)]
+    pub interaction_evals: Option<usize>,
     /// Coalitions scored per forward pass.
     #[arg(long, value_name = "N", value_parser = positive_count)]
     pub batch_size: Option<usize>,
@@ -153,6 +161,8 @@ pub fn explain_request(args: &ExplainArgs) -> Result<ExplainRequest> {
         max_evals: args.max_evals,
         batch_size: args.batch_size,
         seed: args.seed,
+        interactions: args.interactions,
+        interaction_evals: args.interaction_evals,
         ..ExplainRequest::default()
     })
 }

@@ -5,6 +5,7 @@
 //! a summary one with each summary sentence's main source (summary.rs), before the levels.
 
 mod chat;
+mod interactions;
 mod summary;
 
 use std::fmt::Write as _;
@@ -111,6 +112,7 @@ fn write_header(out: &mut String, doc: &ReportDoc, paint: &Painter) {
 fn write_level(out: &mut String, doc: &ReportDoc, level: &LevelExplanation, paint: &Painter) {
     write_level_prompt(out, doc, level, paint);
     write_top_features(out, doc, level, paint);
+    interactions::write_interactions(out, level);
     write_values(out, level);
 }
 
