@@ -4,7 +4,6 @@
 
 use whylm_explain::ExplainError;
 use whylm_model::BackendError;
-use whylm_shapley::ShapleyError;
 use whylm_tokenize::TokenizeError;
 
 use crate::failure::UserError;
@@ -29,21 +28,13 @@ pub fn backend_error(error: BackendError) -> anyhow::Error {
     }
 }
 
-/// Budgets, limits and settings come from the options; broken games and hierarchies are whylm's.
-pub fn shapley_error(error: ShapleyError) -> anyhow::Error {
-    match error {
-        ShapleyError::BudgetTooSmall { .. }
-        | ShapleyError::TooManyPlayersForExact { .. }
-        | ShapleyError::InvalidSettings(_) => user(error),
-        _ => error.into(),
-    }
-}
-
+/// whylm-explain says itself which of its errors (and of the Shapley engine's under it) the request caused, so
+/// the CLI takes its word rather than keeping a second list that can fall behind (it had: a too-small
+/// `--interaction-evals` was reported as a bug).
 pub fn explain_error(error: ExplainError) -> anyhow::Error {
     match error {
         ExplainError::Backend(inner) => backend_error(inner),
-        ExplainError::Shapley(inner) => shapley_error(inner),
-        // Every other variant describes the request: prompt, target, levels, budget, masker, score.
-        _ => user(error),
+        other if other.is_user_error() => user(other),
+        other => other.into(),
     }
 }

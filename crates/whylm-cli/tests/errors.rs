@@ -73,6 +73,21 @@ fn exact_method_above_its_limit() {
 }
 
 #[test]
+fn interaction_budget_too_small_to_sample() {
+    let output = explain_with(&[
+        "--prompt",
+        "Once upon a time",
+        "--target",
+        "Lily",
+        "--interactions",
+        "2",
+        "--interaction-evals",
+        "3",
+    ]);
+    assert_user_error(&output, "raise the budget");
+}
+
+#[test]
 fn zero_evaluation_budget() {
     let output = explain_with(&["--prompt", "Once upon a time", "--max-evals", "0"]);
     assert_user_error(&output, "--max-evals");
