@@ -27,6 +27,7 @@ mod game;
 mod hierarchy;
 mod interaction;
 mod method;
+mod moments;
 mod recommend;
 mod settings;
 

@@ -14,6 +14,7 @@ use crate::coalition::Coalition;
 use crate::error::ShapleyError;
 use crate::evaluator::{Evaluator, RowId};
 use crate::method::Method;
+use crate::moments::Moments;
 
 pub(crate) const SPEC: Spec = Spec {
     method: Method::Permutation,
@@ -55,42 +56,6 @@ fn draw_pair(n: usize, rng: &mut ChaCha8Rng) -> Pair {
         coalitions.push(suffix.clone());
     }
     Pair { order, coalitions }
-}
-
-/// Running mean and sum of squared deviations of the pair estimates (Welford), n x T flat.
-struct Moments {
-    count: usize,
-    mean: Vec<f64>,
-    m2: Vec<f64>,
-}
-
-impl Moments {
-    fn zeros(len: usize) -> Self {
-        Moments {
-            count: 0,
-            mean: vec![0.0; len],
-            m2: vec![0.0; len],
-        }
-    }
-
-    fn add(&mut self, x: &[f64]) {
-        self.count += 1;
-        let k = self.count as f64;
-        for ((m, s), &v) in self.mean.iter_mut().zip(self.m2.iter_mut()).zip(x) {
-            let d = v - *m;
-            *m += d / k;
-            *s += d * (v - *m);
-        }
-    }
-
-    /// Std error of the mean, once there are two pairs.
-    fn std_err(&self) -> Option<Vec<f64>> {
-        if self.count < 2 {
-            return None;
-        }
-        let k = self.count as f64;
-        Some(self.m2.iter().map(|s| (s / (k - 1.0) / k).sqrt()).collect())
-    }
 }
 
 fn estimate(

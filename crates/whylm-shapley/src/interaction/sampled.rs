@@ -13,6 +13,7 @@ use super::result::PairInteraction;
 use crate::coalition::Coalition;
 use crate::error::ShapleyError;
 use crate::evaluator::Evaluator;
+use crate::moments::Moments;
 
 /// Fewest samples per pair: a standard error needs two.
 pub(crate) const MIN_SAMPLES_PER_PAIR: usize = 2;
@@ -57,38 +58,6 @@ fn plan(
     rounds
 }
 
-/// Running mean and sum of squared deviations (Welford) of T outputs plus their sum.
-struct Moments {
-    count: usize,
-    mean: Vec<f64>,
-    m2: Vec<f64>,
-}
-
-impl Moments {
-    fn new(width: usize) -> Self {
-        Moments {
-            count: 0,
-            mean: vec![0.0; width],
-            m2: vec![0.0; width],
-        }
-    }
-
-    fn add(&mut self, x: &[f64]) {
-        self.count += 1;
-        let c = self.count as f64;
-        for ((m, s), &v) in self.mean.iter_mut().zip(&mut self.m2).zip(x) {
-            let d = v - *m;
-            *m += d / c;
-            *s += d * (v - *m);
-        }
-    }
-
-    fn std_err(&self) -> Vec<f64> {
-        let c = self.count as f64;
-        self.m2.iter().map(|s| (s / (c - 1.0) / c).sqrt()).collect()
-    }
-}
-
 /// Samples the index of each pair within `budget` distinct evaluations (those already spent count).
 pub(crate) fn sampled_pairs(
     ev: &mut Evaluator,
@@ -107,7 +76,7 @@ pub(crate) fn sampled_pairs(
     }
     let flat: Vec<Coalition> = rounds.iter().flatten().flatten().cloned().collect();
     let ids = ev.rows_of(&flat)?;
-    let mut moments: Vec<Moments> = pairs.iter().map(|_| Moments::new(t + 1)).collect();
+    let mut moments: Vec<Moments> = pairs.iter().map(|_| Moments::zeros(t + 1)).collect();
     let mut delta = vec![0.0; t + 1];
     for sample in ids.chunks(4 * pairs.len()) {
         for (m, four) in moments.iter_mut().zip(sample.chunks(4)) {
@@ -128,9 +97,9 @@ pub(crate) fn sampled_pairs(
                 a,
                 b,
                 per_output: m.mean[..t].to_vec(),
-                std_err: Some(se[..t].to_vec()),
+                std_err: se.as_ref().map(|se| se[..t].to_vec()),
                 total: m.mean[t],
-                total_std_err: Some(se[t]),
+                total_std_err: se.as_ref().map(|se| se[t]),
             }
         })
         .collect())
