@@ -10,7 +10,8 @@
 //! gain stands out of the noise), and fits their coefficients. The Shapley value of x_a x_b x_c
 //! (as a game) is 2/3 for each of a, b, c and 0 for the others.
 
-use faer::Mat;
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, Par};
 use nalgebra::DMatrix;
 
 use super::paired::PairSample;
@@ -271,7 +272,15 @@ fn best_candidate(
 ) -> Option<(f64, usize)> {
     let t = inverse_variance.len();
     let residual = Mat::from_fn(residual.nrows(), t, |r, q| residual[(r, q)]);
-    let dots = columns.transpose() * &residual;
+    let mut dots = Mat::<f64>::zeros(columns.ncols(), t);
+    matmul(
+        dots.as_mut(),
+        Accum::Replace,
+        columns.transpose(),
+        residual.as_ref(),
+        1.0,
+        Par::Seq,
+    );
     let mut best: Option<(f64, usize)> = None;
     for (k, triple) in candidates.iter().enumerate() {
         if chosen.contains(triple) {
