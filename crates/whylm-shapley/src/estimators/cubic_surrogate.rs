@@ -10,6 +10,8 @@
 //! gain stands out of the noise), and fits their coefficients. The Shapley value of x_a x_b x_c
 //! (as a game) is 2/3 for each of a, b, c and 0 for the others.
 
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, Par};
 use nalgebra::DMatrix;
 
 use super::paired::PairSample;
@@ -210,6 +212,7 @@ fn select(
     let signal: Vec<f64> = (0..t)
         .map(|q| obs.y.column(q).norm_squared() / m as f64)
         .collect();
+    let columns = candidate_columns(obs, candidates);
     let mut chosen: Vec<[usize; 3]> = Vec::new();
     let mut design = linear;
     while chosen.len() < n && design.ncols() + 2 < m {
@@ -228,7 +231,9 @@ fn select(
         if inverse_variance.iter().all(|&v| v == 0.0) {
             break;
         }
-        let Some((gain, k)) = best_candidate(obs, candidates, &chosen, &residual, &inverse_variance) else {
+        let Some((gain, k)) =
+            best_candidate(obs, &columns, candidates, &chosen, &residual, &inverse_variance)
+        else {
             break;
         };
         if gain < threshold {
@@ -245,34 +250,44 @@ fn select(
     (chosen, design)
 }
 
+/// The candidates' product columns, m x candidates (rows scaled by sqrt(weight)), built once per
+/// selection: every step correlates all of them with the new residual in one matrix product.
+fn candidate_columns(obs: &Observations, candidates: &[[usize; 3]]) -> Mat<f64> {
+    Mat::from_fn(obs.signs.len(), candidates.len(), |r, k| {
+        obs.product(&candidates[k], r)
+    })
+}
+
 /// The candidate not yet chosen whose column explains the most of `residual` (squared
 /// correlation in units of each output's residual variance, averaged over the outputs), with its
-/// gain; the first of equal gains wins.
+/// gain; the first of equal gains wins. The correlations of all candidates with all outputs are
+/// one matrix product (faer's, sequential: the same bits on any thread count).
 fn best_candidate(
     obs: &Observations,
+    columns: &Mat<f64>,
     candidates: &[[usize; 3]],
     chosen: &[[usize; 3]],
     residual: &DMatrix<f64>,
     inverse_variance: &[f64],
 ) -> Option<(f64, usize)> {
     let t = inverse_variance.len();
-    let mut dots = vec![0.0; t];
+    let residual = Mat::from_fn(residual.nrows(), t, |r, q| residual[(r, q)]);
+    let mut dots = Mat::<f64>::zeros(columns.ncols(), t);
+    matmul(
+        dots.as_mut(),
+        Accum::Replace,
+        columns.transpose(),
+        residual.as_ref(),
+        1.0,
+        Par::Seq,
+    );
     let mut best: Option<(f64, usize)> = None;
     for (k, triple) in candidates.iter().enumerate() {
         if chosen.contains(triple) {
             continue;
         }
-        dots.iter_mut().for_each(|d| *d = 0.0);
-        for r in 0..obs.signs.len() {
-            let x = obs.product(triple, r);
-            for (q, d) in dots.iter_mut().enumerate() {
-                *d += x * residual[(r, q)];
-            }
-        }
-        let gain = dots
-            .iter()
-            .zip(inverse_variance)
-            .map(|(d, iv)| d * d / obs.column_norm * iv)
+        let gain = (0..t)
+            .map(|q| dots[(k, q)] * dots[(k, q)] / obs.column_norm * inverse_variance[q])
             .sum::<f64>()
             / t as f64;
         if best.is_none_or(|(g, _)| gain > g) {

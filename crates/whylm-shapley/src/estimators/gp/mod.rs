@@ -25,14 +25,17 @@
 //! Cost: one Cholesky factorisation of an m x m matrix (m = pairs + 1) per likelihood evaluation,
 //! up to 180 evaluations per output on at most `FIT_POINTS` of the points, then one with all.
 
+mod cholesky;
+mod design;
 mod nelder_mead;
 mod walsh_prior;
 
-use nalgebra::{Cholesky, DMatrix, DVector, Dyn};
+use faer::Mat;
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 
 use super::budget::per_player_default;
-use super::cubic_surrogate::{self, parity};
+use super::cubic_surrogate;
 use super::estimate::{restore_efficiency, Estimate};
 use super::paired::{self, on_paired_draw, PairedDraw};
 use super::spec::{BudgetRules, Plan, Spec};
@@ -40,6 +43,7 @@ use crate::coalition::Coalition;
 use crate::error::ShapleyError;
 use crate::evaluator::Evaluator;
 use crate::method::Method;
+use design::{Design, PointTable};
 use walsh_prior::{OrderEnergies, WalshPrior};
 
 pub(crate) const SPEC: Spec = Spec {
@@ -85,84 +89,6 @@ const SEARCH_EVALS: usize = 60;
 /// moderate and strong interactions. All energies are relative to the first order's.
 const STARTS: [[f64; 3]; 3] = [[-3.0, -3.0, -5.0], [-1.0, -2.0, -3.0], [-5.0, -4.0, -8.0]];
 
-/// Diagonal jitter, relative to the prior variance, first tried and largest tried: the
-/// observations are exact, but high orders get tiny variances and the matrix can be near singular.
-const JITTER: (f64, f64) = (1e-10, 1e-4);
-
-/// The sampled points and what the prior needs of them.
-struct Design {
-    n: usize,
-    /// Hamming distance between points r and s, row-major m x m.
-    distance: Vec<usize>,
-    /// Per point: the signs x_i (+1 kept, -1 missing) and the number of missing players.
-    signs: Vec<Vec<f64>>,
-    missing: Vec<usize>,
-    /// The selected triples and, per point, each one's product x_T.
-    triples: Vec<[usize; 3]>,
-    products: Vec<Vec<f64>>,
-}
-
-impl Design {
-    fn new(n: usize, points: &[Coalition], triples: &[[usize; 3]]) -> Self {
-        let m = points.len();
-        let sizes: Vec<usize> = points.iter().map(Coalition::len).collect();
-        let mut distance = vec![0; m * m];
-        for r in 0..m {
-            for s in 0..r {
-                let h = sizes[r] + sizes[s] - 2 * points[r].shared_with(&points[s]);
-                distance[r * m + s] = h;
-                distance[s * m + r] = h;
-            }
-        }
-        Design {
-            n,
-            distance,
-            signs: points
-                .iter()
-                .map(|c| (0..n).map(|i| if c.contains(i) { 1.0 } else { -1.0 }).collect())
-                .collect(),
-            missing: sizes.iter().map(|s| n - s).collect(),
-            triples: triples.to_vec(),
-            products: points
-                .iter()
-                .map(|c| triples.iter().map(|t| parity(c, t)).collect())
-                .collect(),
-        }
-    }
-
-    fn len(&self) -> usize {
-        self.missing.len()
-    }
-
-    /// The prior covariance over the points `subset`, jittered, factorised; `None` when no
-    /// jitter up to the largest makes it positive definite.
-    fn factor(&self, subset: &[usize], prior: &Prior) -> Option<Cholesky<f64, Dyn>> {
-        let m = self.len();
-        let k = DMatrix::from_fn(subset.len(), subset.len(), |a, b| {
-            let (r, s) = (subset[a], subset[b]);
-            let selected: f64 = self.products[r]
-                .iter()
-                .zip(&self.products[s])
-                .map(|(x, y)| x * y)
-                .sum();
-            prior.by_distance[self.distance[r * m + s]] + prior.selected * selected
-        });
-        let diagonal = prior.by_distance[0] + prior.selected * self.triples.len() as f64;
-        let mut jitter = JITTER.0;
-        while jitter <= JITTER.1 {
-            let mut jittered = k.clone();
-            for d in 0..subset.len() {
-                jittered[(d, d)] += jitter * diagonal;
-            }
-            if let Some(c) = Cholesky::new(jittered) {
-                return Some(c);
-            }
-            jitter *= 100.0;
-        }
-        None
-    }
-}
-
 /// One setting of the prior: its covariance by Hamming distance and the selected triples' variance.
 struct Prior {
     energies: OrderEnergies,
@@ -190,28 +116,40 @@ impl Prior {
     }
 }
 
-/// Minus the log marginal likelihood of `g` on `subset`, the scale profiled out (up to a constant).
-fn profile_nll(design: &Design, walsh: &WalshPrior, subset: &[usize], g: &DVector<f64>, p: &[f64]) -> f64 {
+/// Minus the log marginal likelihood of `g` on the points of `table`, the scale profiled out (up to a constant).
+fn profile_nll(table: &PointTable, triples: usize, walsh: &WalshPrior, g: &[f64], p: &[f64]) -> f64 {
     let Some(prior) = Prior::new(walsh, p) else {
         return f64::INFINITY;
     };
-    let Some(chol) = design.factor(subset, &prior) else {
+    let Some(chol) = table.factor(&prior, triples) else {
         return f64::INFINITY;
     };
-    let quadratic = g.dot(&chol.solve(g));
-    let log_det: f64 = chol.l().diagonal().iter().map(|d| d.ln()).sum();
-    0.5 * subset.len() as f64 * quadratic.ln() + log_det
+    let quadratic = dot(g, &chol.solve(g));
+    0.5 * table.len() as f64 * quadratic.ln() + chol.half_log_det()
 }
 
-/// The prior fitted to one output's observations `g` (one per point).
-fn fit_prior(design: &Design, walsh: &WalshPrior, g: &[f64]) -> Prior {
-    let m = design.len();
-    let subset: Vec<usize> = if m <= FIT_POINTS {
+/// The points the prior's parameters are fitted on: all of them, or an evenly spaced subset of `FIT_POINTS`.
+fn fit_subset(m: usize) -> Vec<usize> {
+    if m <= FIT_POINTS {
         (0..m).collect()
     } else {
         (0..FIT_POINTS).map(|k| k * m / FIT_POINTS).collect()
-    };
-    let g_sub = DVector::from_iterator(subset.len(), subset.iter().map(|&r| g[r]));
+    }
+}
+
+/// What every output's fit and posterior share: the design and its tables over the fit's subset and all points.
+struct Tables {
+    design: Design,
+    walsh: WalshPrior,
+    subset: Vec<usize>,
+    fit: PointTable,
+    all: PointTable,
+}
+
+/// The prior fitted to one output's observations `g` (one per point).
+fn fit_prior(tables: &Tables, g: &[f64]) -> Prior {
+    let (design, walsh) = (&tables.design, &tables.walsh);
+    let g_sub: Vec<f64> = tables.subset.iter().map(|&r| g[r]).collect();
     // Without selected triples their variance is moot: search the first two parameters only.
     let dims = if design.triples.is_empty() { 2 } else { 3 };
     let mut best: (Vec<f64>, f64) = (STARTS[0].to_vec(), f64::INFINITY);
@@ -219,7 +157,7 @@ fn fit_prior(design: &Design, walsh: &WalshPrior, g: &[f64]) -> Prior {
         let found = nelder_mead::minimize(
             |p| {
                 let full = [p[0], p[1], if dims == 3 { p[2] } else { start[2] }];
-                profile_nll(design, walsh, &subset, &g_sub, &full)
+                profile_nll(&tables.fit, design.triples.len(), walsh, &g_sub, &full)
             },
             &start[..dims],
             &[1.0; 3][..dims],
@@ -236,45 +174,47 @@ fn fit_prior(design: &Design, walsh: &WalshPrior, g: &[f64]) -> Prior {
 }
 
 /// Posterior mean and standard deviation of the n Shapley values from one output's observations.
-fn posterior(design: &Design, walsh: &WalshPrior, g: &[f64]) -> (Vec<f64>, Vec<f64>) {
+fn posterior(tables: &Tables, g: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let (design, walsh) = (&tables.design, &tables.walsh);
     let (n, m) = (design.n, design.len());
     if g.iter().all(|v| *v == 0.0) {
         return (vec![0.0; n], vec![0.0; n]);
     }
-    let prior = fit_prior(design, walsh, g);
-    let all: Vec<usize> = (0..m).collect();
-    let Some(chol) = design.factor(&all, &prior) else {
+    let prior = fit_prior(tables, g);
+    let Some(chol) = tables.all.factor(&prior, design.triples.len()) else {
         // Unreachable in practice (the largest jitter makes the matrix diagonally dominant
         // enough); the prior mean is the honest answer then.
         return (vec![0.0; n], vec![f64::NAN; n]);
     };
-    let g = DVector::from_column_slice(g);
-    let alpha = chol.solve(&g);
-    let scale = g.dot(&alpha) / m as f64;
+    let alpha = chol.solve(g);
+    let scale = dot(g, &alpha) / m as f64;
     let by_missing = walsh.shapley_covariance_by_missing(&prior.energies);
     // A selected triple T adds selected * (2/3) x_T(S) to cov(phi_i, g(S)) for each i in T.
-    let mut selected_cross = DMatrix::<f64>::zeros(m, n);
+    let mut selected_cross = Mat::<f64>::zeros(m, n);
     let mut selected_variance = vec![0.0; n];
     for (k, triple) in design.triples.iter().enumerate() {
         for &i in triple {
             for r in 0..m {
-                selected_cross[(r, i)] += prior.selected * 2.0 / 3.0 * design.products[r][k];
+                selected_cross[(r, i)] += prior.selected * 2.0 / 3.0 * design.product(r, k);
             }
             selected_variance[i] += prior.selected * 4.0 / 9.0;
         }
     }
     // cov(phi_i, g(point r)), m x n.
-    let cross = DMatrix::from_fn(m, n, |r, i| {
+    let cross = Mat::from_fn(m, n, |r, i| {
         let x = design.signs[r][i];
         let others_missing = design.missing[r] - usize::from(x < 0.0);
         x * by_missing[others_missing] + selected_cross[(r, i)]
     });
-    let phi: Vec<f64> = (cross.transpose() * &alpha).iter().copied().collect();
-    let explained = chol.solve(&cross);
+    let column = |a: &Mat<f64>, i: usize| -> Vec<f64> { (0..m).map(|r| a[(r, i)]).collect() };
+    let phi: Vec<f64> = (0..n).map(|i| dot(&column(&cross, i), &alpha)).collect();
+    let mut explained = cross.clone();
+    chol.solve_in_place(&mut explained);
     let prior_variance = walsh.shapley_variance(&prior.energies);
     let sd = (0..n)
         .map(|i| {
-            let left = prior_variance + selected_variance[i] - cross.column(i).dot(&explained.column(i));
+            let left =
+                prior_variance + selected_variance[i] - dot(&column(&cross, i), &column(&explained, i));
             (scale * left).max(0.0).sqrt()
         })
         .collect();
@@ -292,14 +232,29 @@ fn estimate(ev: &mut Evaluator, draw: PairedDraw, _rng: &mut ChaCha8Rng) -> Esti
         .collect();
     let surrogate = cubic_surrogate::fit_to_pairs(ev, &sample, &rows);
     let design = Design::new(n, &points, surrogate.triples());
-    let walsh = WalshPrior::new(n);
+    let subset = fit_subset(design.len());
+    let all: Vec<usize> = (0..design.len()).collect();
+    let tables = Tables {
+        fit: design.table(&subset),
+        all: design.table(&all),
+        walsh: WalshPrior::new(n),
+        design,
+        subset,
+    };
+    // Outputs are independent given the design: spread them over threads (each one's numbers do not depend on
+    // which thread computes it).
+    let observations: Vec<Vec<f64>> = (0..t)
+        .map(|q| {
+            std::iter::once(0.5 * delta[q])
+                .chain((0..pairs).map(|p| 0.5 * (ev.row(rows[2 * p])[q] - ev.row(rows[2 * p + 1])[q])))
+                .collect()
+        })
+        .collect();
+    let per_output: Vec<(Vec<f64>, Vec<f64>)> =
+        observations.par_iter().map(|g| posterior(&tables, g)).collect();
     let mut phi = vec![vec![0.0; t]; n];
     let mut std_err = vec![vec![0.0; t]; n];
-    for q in 0..t {
-        let g: Vec<f64> = std::iter::once(0.5 * delta[q])
-            .chain((0..pairs).map(|p| 0.5 * (ev.row(rows[2 * p])[q] - ev.row(rows[2 * p + 1])[q])))
-            .collect();
-        let (values, sd) = posterior(&design, &walsh, &g);
+    for (q, (values, sd)) in per_output.iter().enumerate() {
         for i in 0..n {
             phi[i][q] = values[i];
             std_err[i][q] = sd[i];
@@ -316,4 +271,9 @@ fn estimate(ev: &mut Evaluator, draw: PairedDraw, _rng: &mut ChaCha8Rng) -> Esti
         base,
         full,
     }
+}
+
+/// The dot product, summed in index order.
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
