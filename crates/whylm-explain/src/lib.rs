@@ -18,6 +18,7 @@ pub mod document;
 pub mod error;
 pub mod explain;
 pub mod explanation;
+pub mod faithfulness;
 pub mod feature_sources;
 pub mod features;
 pub mod game;
