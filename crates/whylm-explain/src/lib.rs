@@ -15,6 +15,7 @@ pub mod chat;
 pub mod chat_conversation;
 pub mod chat_setup;
 pub mod document;
+pub mod document_faithfulness;
 pub mod error;
 pub mod explain;
 pub mod explanation;
