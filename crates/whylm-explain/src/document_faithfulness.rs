@@ -97,7 +97,7 @@ fn score_kind(backend: &dyn Backend, score: &str, targets: usize) -> Result<Scor
     })
 }
 
-/// The document's masker by name; shap's masker re-tokenizes text and is measured with `explain --faithfulness`.
+/// The document's masker by name; shap's masker (re-tokenized text) is not supported yet.
 fn game_masker(backend: &dyn Backend, masker: &str) -> Result<GameMasker, FaithfulnessError> {
     let spec: MaskerSpec = masker
         .parse()
@@ -113,7 +113,7 @@ fn game_masker(backend: &dyn Backend, masker: &str) -> Result<GameMasker, Faithf
         },
         MaskerSpec::Shap { .. } => {
             return Err(FaithfulnessError::Unusable(
-                "its shap masker re-tokenizes the prompt text; measure it when explaining, with explain --faithfulness N"
+                "its shap masker re-tokenizes the prompt text, which faithfulness does not support yet; explain with the delete, hide or replace masker to measure it"
                     .to_string(),
             ))
         }
