@@ -62,6 +62,7 @@ fn level_explanation(result: &LevelResult) -> LevelExplanation {
         method_reason: result.method_reason.clone(),
         seed: e.seed,
         interactions: result.interactions.as_ref().map(interaction_matrix),
+        faithfulness: None,
     }
 }
 

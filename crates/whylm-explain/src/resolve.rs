@@ -40,7 +40,10 @@ pub fn game_masker(
     })
 }
 
-fn baseline_id(tokenizer: &dyn TextTokenizer, baseline: Option<&str>) -> Result<u32, ExplainError> {
+pub(crate) fn baseline_id(
+    tokenizer: &dyn TextTokenizer,
+    baseline: Option<&str>,
+) -> Result<u32, ExplainError> {
     match baseline {
         None => ["<unk>", "<pad>", "[UNK]", "[PAD]", "<|endoftext|>"]
             .iter()

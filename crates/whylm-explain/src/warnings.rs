@@ -19,6 +19,8 @@ pub enum Warning {
     NoScoreChange { level: Level, masker: String },
     /// Leave-one-out values were asked for; they are not Shapley values.
     NotShapley { level: Level },
+    /// Banzhaf values were asked for (banzhaf, contextcite): they answer another question than Shapley values.
+    BanzhafValues { level: Level, method: Method },
     /// The target could not be split off the text before it and was tokenized on its own.
     TargetTokenizedAlone { target: String },
 }
@@ -45,6 +47,12 @@ impl fmt::Display for Warning {
             Warning::NotShapley { level } => write!(
                 f,
                 "{level} level: leave-one-out values are not Shapley values; they need not sum to v(N) − v(∅)"
+            ),
+            Warning::BanzhafValues { level, method } => write!(
+                f,
+                "{level} level: method {method} shows Banzhaf values, not Shapley values: each unit's average \
+                 effect on the score when the other units are kept or dropped at random (half of them each time); \
+                 they need not sum to v(N) − v(∅)"
             ),
             Warning::TargetTokenizedAlone { target } => write!(
                 f,
@@ -90,8 +98,13 @@ pub fn level_warnings(o: &LevelOutcome<'_>) -> Vec<Warning> {
     {
         out.push(Warning::NoScoreChange { level, masker });
     }
-    if o.method == Method::LeaveOneOut {
-        out.push(Warning::NotShapley { level });
+    match o.method {
+        Method::LeaveOneOut => out.push(Warning::NotShapley { level }),
+        Method::Banzhaf | Method::ContextCite => out.push(Warning::BanzhafValues {
+            level,
+            method: o.method,
+        }),
+        _ => {}
     }
     out
 }
@@ -133,5 +146,8 @@ mod tests {
         let mut o = outcome(&[0.0], &[1.0], 3, 3);
         o.method = Method::LeaveOneOut;
         assert!(level_warnings(&o)[0].to_string().contains("not Shapley values"));
+        o.method = Method::ContextCite;
+        let said = level_warnings(&o)[0].to_string();
+        assert!(said.contains("method contextcite shows Banzhaf values"), "{said}");
     }
 }

@@ -157,7 +157,7 @@ pub struct LevelExplanation {
     pub efficiency_residual: f64,
     /// Coalitions evaluated (model forward rows) for this level.
     pub evaluations: usize,
-    /// "exact", "permutation", "kernel", "msr", "gp", "partition", "loo"
+    /// "exact", "permutation", "kernel", "msr", "gp", "partition", "loo", "banzhaf", "contextcite"
     pub method: String,
     /// Why this method was chosen (e.g. "auto: 7 features <= exact limit 20").
     #[serde(default)]
@@ -167,6 +167,10 @@ pub struct LevelExplanation {
     /// Pairwise interactions of the top features (`--interactions K`); absent when not asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interactions: Option<crate::interactions::InteractionMatrix>,
+    /// Top-k removal drops and the LDS of the values (`--faithfulness N`, `whylm faithfulness`); absent when not
+    /// measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faithfulness: Option<crate::faithfulness::FaithfulnessReport>,
 }
 
 /// A group of prompt tokens kept or masked together.

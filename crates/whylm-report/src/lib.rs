@@ -9,6 +9,7 @@ mod conversation;
 pub mod document;
 mod error;
 pub mod escape;
+mod faithfulness;
 mod format;
 mod html;
 mod interactions;
@@ -24,6 +25,7 @@ pub use document::{
     SummaryMatrix, SummarySentence, TargetToken, OLDEST_READABLE_SCHEMA_VERSION, SCHEMA_VERSION,
 };
 pub use error::ReportError;
+pub use faithfulness::{FaithfulnessReport, RemovalDrop};
 pub use html::render_html;
 pub use interactions::{InteractionMatrix, RankedPair};
 pub use svg::{render_svg, SvgOptions};

@@ -32,7 +32,8 @@ pub enum ShapleyError {
 
     #[error(
         "the budget of {budget} evaluations is too small for method `{method}` with {players} players: \
-         it needs at least {minimum}; raise the budget or choose another method"
+         it needs at least {minimum}; raise the budget or choose a method that runs on any budget from 4 \
+         (kernel, gp or banzhaf)"
     )]
     BudgetTooSmall {
         method: Method,

@@ -37,4 +37,12 @@ pub enum Method {
     /// Leave-one-out, v(N) - v(N \ {i}). A cheap baseline, NOT a Shapley value (not efficient).
     #[serde(rename = "loo")]
     LeaveOneOut,
+    /// Banzhaf values: the coefficients of the best linear fit under random keep-1/2 coalitions (what
+    /// ContextCite estimates), from complementary pairs of a balanced design with a regression adjustment.
+    /// NOT a Shapley value (not efficient); std errors.
+    Banzhaf,
+    /// ContextCite's algorithm (random keep-1/2 masks, LASSO alpha 0.01 on standardised masks), the baseline
+    /// of `Banzhaf` at equal budget. Estimates Banzhaf values; not efficient. Name `contextcite`.
+    #[serde(rename = "contextcite")]
+    ContextCite,
 }

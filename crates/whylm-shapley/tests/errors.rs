@@ -35,10 +35,14 @@ fn non_finite_value_names_the_coalition() {
 #[test]
 fn budget_below_the_minimum_says_the_minimum() {
     for (method, minimum) in [
-        (Method::Permutation, 20),
-        (Method::Kernel, 20),
-        (Method::RegressionMc, 20),
-        (Method::GaussianProcess, 20),
+        // one permutation walk: n + 1
+        (Method::Permutation, 11),
+        // the pair methods: v(empty), v(full) and one pair (or two random coalitions)
+        (Method::Kernel, 4),
+        (Method::RegressionMc, 4),
+        (Method::GaussianProcess, 4),
+        (Method::Banzhaf, 4),
+        (Method::ContextCite, 4),
         (Method::LeaveOneOut, 12),
         (Method::Exact, 1024),
     ] {
@@ -201,4 +205,37 @@ fn loo_is_not_efficient_but_reports_its_residual() {
     assert_eq!(e.phi, vec![vec![1.0], vec![1.0]]);
     assert!((e.efficiency_residual - 1.0).abs() < 1e-12);
     assert_eq!(e.evaluations, 4);
+}
+
+#[test]
+fn every_method_but_exact_runs_at_32_evaluations_on_20_players() {
+    // Issue 19's small budgets: below 2n the methods give the best estimate the budget allows instead of a
+    // refusal; exact cannot and says which methods can.
+    let n = 20;
+    let h = Hierarchy::balanced(n).unwrap();
+    for method in Method::ALL {
+        let mut game = fn_game(n, 2, |c| vec![c.len() as f64, f64::from(u8::from(c.contains(3)))]);
+        let result = explain(&mut game, &with(method, Some(32)), Some(&h), &mut |_| {});
+        if method == Method::Exact {
+            assert!(result.unwrap_err().to_string().contains("kernel"));
+            continue;
+        }
+        let e = result.unwrap_or_else(|err| panic!("{method}: {err}"));
+        assert!(e.evaluations <= 32, "{method}: {}", e.evaluations);
+        assert!(e.phi.iter().flatten().all(|v| v.is_finite()), "{method}");
+        let paired = [
+            Method::Kernel,
+            Method::RegressionMc,
+            Method::GaussianProcess,
+            Method::Banzhaf,
+            Method::ContextCite,
+        ];
+        if paired.contains(&method) {
+            let se = e.std_err.unwrap_or_else(|| panic!("{method} has no std errors"));
+            assert!(
+                se.iter().flatten().all(|s| s.is_finite() && *s >= 0.0),
+                "{method}"
+            );
+        }
+    }
 }

@@ -16,6 +16,7 @@ use crate::options::batch::BatchOptions;
 use crate::options::chat::ChatOptions;
 use crate::options::chat_explain::{chat_input, TurnOptions};
 use crate::options::count::positive_count;
+use crate::options::faithfulness::{measure, FaithfulnessOptions};
 use crate::options::model_loading::{load_model_or_default, report_info};
 use crate::options::prompt::{require_non_empty, PromptInput};
 use crate::options::report_output::{emit, ReportTargets};
@@ -38,6 +39,8 @@ pub struct ExplainArgs {
     pub summarise: SummariseOptions,
     #[command(flatten)]
     pub batch: BatchOptions,
+    #[command(flatten)]
+    pub faithfulness: FaithfulnessOptions,
     /// Text before the prompt that the model sees but that is never a feature (e.g. a chat header).
     #[arg(long, value_name = "TEXT", default_value = "")]
     pub prefix: String,
@@ -62,7 +65,9 @@ pub struct ExplainArgs {
     pub score: ScoreSpec,
     /// The estimator: auto, exact, permutation, kernel, msr (kernel's samples plus a sparse three-player
     /// surrogate), gp (Gaussian-process regression on kernel's samples; auto's choice from 5n to 4096
-    /// evaluations, its cost grows with the cube of the budget), partition or loo.
+    /// evaluations, its cost grows with the cube of the budget), partition, loo, banzhaf (Banzhaf values: each
+    /// unit's average effect when the others are kept or dropped at random; not Shapley values) or contextcite
+    /// (ContextCite's LASSO estimate of the same, as a baseline).
     #[arg(long, value_name = "METHOD", default_value = "auto")]
     pub method: MethodChoice,
     /// Most model evaluations (coalitions) to spend per level.
@@ -124,8 +129,11 @@ pub fn run(args: ExplainArgs) -> Result<()> {
         None => &backend,
     };
     let mut progress = Progress::new(args.quiet);
-    let doc = explain_document(backend, report_info(&loaded), &args, &request, &mut progress)?;
+    let mut doc = explain_document(backend, report_info(&loaded), &args, &request, &mut progress)?;
     progress.finish();
+    if let Some(samples) = args.faithfulness.faithfulness {
+        measure(backend, &mut doc, samples, args.seed, args.batch_size)?;
+    }
     let targets = ReportTargets {
         json: args.json,
         html: args.html,

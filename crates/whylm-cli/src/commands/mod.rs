@@ -4,6 +4,7 @@ mod batch_row;
 mod bench;
 mod explain;
 mod explain_batch;
+mod faithfulness;
 mod generate;
 mod inspect;
 mod render;
@@ -36,6 +37,8 @@ enum Command {
     /// Print exactly what a chat model reads for a conversation (its chat template rendered), with --json the
     /// span of every message.
     Template(Box<template::TemplateArgs>),
+    /// Measure a saved explanation's faithfulness on the model: top-k removal drops and the LDS.
+    Faithfulness(faithfulness::FaithfulnessArgs),
     /// Run the fixed speed suite and print its table (see BENCHMARKS.md).
     Bench(bench::BenchArgs),
 }
@@ -50,6 +53,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Tokenize(args) => tokenize::run(args),
         Command::Render(args) => render::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Faithfulness(args) => faithfulness::run(args),
         Command::Template(args) => template::run(*args),
     }
 }

@@ -114,6 +114,7 @@ fn write_level(out: &mut String, doc: &ReportDoc, level: &LevelExplanation, pain
     write_top_features(out, doc, level, paint);
     interactions::write_interactions(out, level);
     write_values(out, level);
+    crate::faithfulness::write_faithfulness(out, level.faithfulness.as_ref());
 }
 
 /// The level's heading (method, evaluations, seed) and the prompt coloured by attribution to the whole target.

@@ -2,13 +2,17 @@
 //! description and budget rules in a `Spec` beside its code; `registry` lists them.
 //!
 //! kernel, msr and gp read the same paired sample (`paired`); msr and gp share the cubic
-//! surrogate of its odd part (`cubic_surrogate`).
+//! surrogate of its odd part (`cubic_surrogate`). banzhaf and contextcite share the keep-1/2 draws and fits of
+//! `keep_half`.
 
+pub(crate) mod banzhaf;
 pub(crate) mod budget;
+pub(crate) mod contextcite;
 pub(crate) mod cubic_surrogate;
 pub(crate) mod estimate;
 pub(crate) mod exact;
 pub(crate) mod gp;
+pub(crate) mod keep_half;
 pub(crate) mod kernel;
 pub(crate) mod loo;
 pub(crate) mod msr;

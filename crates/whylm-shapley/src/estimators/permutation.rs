@@ -22,8 +22,9 @@ pub(crate) const SPEC: Spec = Spec {
     aliases: &[],
     description: "antithetic permutation sampling: unbiased, with std errors; can stop at a target std error",
     budget: BudgetRules {
-        // One antithetic pair: n - 1 new coalitions per permutation, plus v(empty) and v(full).
-        minimum: |n| 2 * n,
+        // One permutation: n - 1 new coalitions, plus v(empty) and v(full). Below the 2n of an
+        // antithetic pair, a single walk (efficient, unbiased, but without a std error).
+        minimum: |n| n + 1,
         default: per_player_default,
         limits: no_limits,
     },
@@ -105,6 +106,16 @@ fn estimate(
             break;
         }
     }
+    if moments.count == 0 {
+        // The budget affords no antithetic pair: one permutation's marginal contributions.
+        let phi = single_walk(ev, (base_id, full_id), rng)?;
+        return Ok(Estimate {
+            phi,
+            std_err: None,
+            base,
+            full,
+        });
+    }
     let to_rows = |flat: &[f64]| {
         (0..n)
             .map(|i| flat[i * t..(i + 1) * t].to_vec())
@@ -140,6 +151,27 @@ fn plan_batch(
         planned.push(pair);
     }
     (planned, false)
+}
+
+/// Each player's marginal contribution as it joins along one random permutation (n - 1 new
+/// coalitions): efficient and unbiased, the least a permutation estimate can cost.
+fn single_walk(
+    ev: &mut Evaluator,
+    (base_id, full_id): (RowId, RowId),
+    rng: &mut ChaCha8Rng,
+) -> Result<Vec<Vec<f64>>, ShapleyError> {
+    let (n, t) = (ev.num_players(), ev.num_outputs());
+    let pair = draw_pair(n, rng);
+    let ids = ev.rows_of(&pair.coalitions[..n - 1])?;
+    let walk: Vec<RowId> = std::iter::once(base_id).chain(ids).chain([full_id]).collect();
+    let mut phi = zeros(n, t);
+    for (j, &p) in pair.order.iter().enumerate() {
+        let (before, after) = (ev.row(walk[j]), ev.row(walk[j + 1]));
+        for s in 0..t {
+            phi[p][s] = after[s] - before[s];
+        }
+    }
+    Ok(phi)
 }
 
 /// One pair's estimate into `out` (n x T flat): half of each player's marginal contribution as it

@@ -7,13 +7,13 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::spec::Spec;
-use super::{exact, gp, kernel, loo, msr, partition, permutation};
+use super::{banzhaf, contextcite, exact, gp, kernel, loo, msr, partition, permutation};
 use crate::error::ShapleyError;
 use crate::estimators::budget::all_coalitions;
 use crate::method::Method;
 
 /// The registered estimators, in the order of `Method`'s variants.
-const REGISTRY: [&Spec; 7] = [
+const REGISTRY: [&Spec; 9] = [
     &exact::SPEC,
     &permutation::SPEC,
     &kernel::SPEC,
@@ -21,6 +21,8 @@ const REGISTRY: [&Spec; 7] = [
     &gp::SPEC,
     &partition::SPEC,
     &loo::SPEC,
+    &banzhaf::SPEC,
+    &contextcite::SPEC,
 ];
 
 // `Method::spec` indexes the table by variant: entry i must register variant i.
@@ -113,6 +115,8 @@ mod tests {
             Method::GaussianProcess => 4,
             Method::Partition => 5,
             Method::LeaveOneOut => 6,
+            Method::Banzhaf => 7,
+            Method::ContextCite => 8,
         }
     }
 
