@@ -17,6 +17,7 @@ use crate::options::chat::ChatOptions;
 use crate::options::chat_explain::{chat_input, TurnOptions};
 use crate::options::count::positive_count;
 use crate::options::model_loading::{load_model_or_default, report_info};
+use crate::options::weights::WeightOptions;
 use crate::options::prompt::{require_non_empty, PromptInput};
 use crate::options::report_output::{emit, ReportTargets};
 use crate::options::sampling::SamplingOptions;
@@ -28,6 +29,8 @@ pub struct ExplainArgs {
     /// A GGUF file or a Hugging Face model directory; without it, the built-in default model.
     #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
+    #[command(flatten)]
+    pub weights: WeightOptions,
     #[command(flatten)]
     pub prompt: PromptInput,
     #[command(flatten)]
@@ -110,7 +113,7 @@ pub fn run(args: ExplainArgs) -> Result<()> {
     }
     // the input is checked (and a chat rendered) before the weights are read
     let request = explain_request(&args)?;
-    let loaded = load_model_or_default(args.model.as_deref(), args.quiet)?;
+    let loaded = load_model_or_default(args.model.as_deref(), &args.weights, args.quiet)?;
     let backend = loaded.backend();
     let cached = match &args.batch.cache {
         Some(path) => Some(CachedBackend::new(

@@ -12,3 +12,4 @@ pub mod report_output;
 pub mod sampling;
 pub mod summarise;
 pub mod tokenizer;
+pub mod weights;
