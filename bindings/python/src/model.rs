@@ -54,8 +54,8 @@ pub fn load(path: &str, dtype: &str, max_memory: Option<&str>) -> PyResult<Model
                  directory, or \"builtin\""
         )));
     }
-    let loaded =
-        whylm_model::load_with(Path::new(path), &options).map_err(|e| ModelLoadError::new_err(e.to_string()))?;
+    let loaded = whylm_model::load_with(Path::new(path), &options)
+        .map_err(|e| ModelLoadError::new_err(e.to_string()))?;
     Ok(Model {
         loaded,
         path: Some(PathBuf::from(path)),

@@ -32,7 +32,10 @@ fn an_unknown_dtype_is_a_user_error() {
 #[test]
 fn a_bad_or_too_small_memory_limit_is_a_user_error() {
     assert_user_error(&run("explain", &["--max-memory", "lots"]), "memory size");
-    assert_user_error(&run("explain", &["--max-memory", "1K"]), "memory limit of 1.0 KiB");
+    assert_user_error(
+        &run("explain", &["--max-memory", "1K"]),
+        "memory limit of 1.0 KiB",
+    );
     assert_user_error(
         &run("generate", &["--dtype", "f32", "--max-memory", "2M"]),
         "f32 weights",
@@ -50,16 +53,31 @@ fn inspect_says_which_dtype_ran_and_counts_its_bytes() {
         .expect("a dtype line");
     assert!(line.ends_with("f16 (as asked)"), "{line}");
 
-    let json = whylm(["inspect".into(), "--json".into(), "--dtype".into(), "bf16".into(), hf_model()]);
+    let json = whylm([
+        "inspect".into(),
+        "--json".into(),
+        "--dtype".into(),
+        "bf16".into(),
+        hf_model(),
+    ]);
     assert_success(&json);
     let info: Value = serde_json::from_str(&stdout(&json)).unwrap();
     assert_eq!(info["dtype"]["chosen"], "bf16");
     assert_eq!(info["dtype"]["requested"], "bf16");
     let by_type = &info["parameters_by_type"];
-    let (matrices, vectors) = (by_type["BF16"].as_u64().unwrap(), by_type["F32"].as_u64().unwrap());
+    let (matrices, vectors) = (
+        by_type["BF16"].as_u64().unwrap(),
+        by_type["F32"].as_u64().unwrap(),
+    );
     assert_eq!(info["weight_bytes"].as_u64(), Some(2 * matrices + 4 * vectors));
 
-    let auto = whylm(["inspect".into(), "--json".into(), "--max-memory".into(), "20M".into(), hf_model()]);
+    let auto = whylm([
+        "inspect".into(),
+        "--json".into(),
+        "--max-memory".into(),
+        "20M".into(),
+        hf_model(),
+    ]);
     assert_success(&auto);
     let info: Value = serde_json::from_str(&stdout(&auto)).unwrap();
     assert_eq!(info["dtype"]["requested"], "auto");
@@ -86,7 +104,13 @@ fn the_report_records_the_dtype_and_weight_bytes() {
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(doc["model"]["dtype"], "native");
     assert_eq!(doc["model"]["dtype_reason"], "as asked");
-    let inspect = whylm(["inspect".into(), "--json".into(), "--dtype".into(), "native".into(), hf_model()]);
+    let inspect = whylm([
+        "inspect".into(),
+        "--json".into(),
+        "--dtype".into(),
+        "native".into(),
+        hf_model(),
+    ]);
     let info: Value = serde_json::from_str(&stdout(&inspect)).unwrap();
     assert_eq!(doc["model"]["weight_bytes"], info["weight_bytes"]);
 }

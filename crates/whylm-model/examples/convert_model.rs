@@ -35,7 +35,12 @@ fn main() -> Result<()> {
     };
     let source = load_gguf_model(Path::new(input), &Device::Cpu).context("reading the input")?;
     if output.ends_with(".gguf") {
-        save_gguf(&source.model, Path::new(output), ggml_type(dtype)?, &source.metadata)?;
+        save_gguf(
+            &source.model,
+            Path::new(output),
+            ggml_type(dtype)?,
+            &source.metadata,
+        )?;
         return Ok(());
     }
     let dtype = match dtype.as_str() {

@@ -33,7 +33,8 @@ fn native(w: Weight) -> Result<Weight> {
     Ok(match w {
         Weight::Quantized(q) => match q.dtype() {
             GgmlDType::F16 | GgmlDType::BF16 => Weight::Half(
-                QuantMatrix::from_qtensor(&q).map_err(|e| ModelError::Internal(format!("16-bit weight: {e}")))?,
+                QuantMatrix::from_qtensor(&q)
+                    .map_err(|e| ModelError::Internal(format!("16-bit weight: {e}")))?,
             ),
             GgmlDType::F32 => Weight::Float(q.dequantize(&q.device())?),
             _ => Weight::Quantized(q),
@@ -134,7 +135,9 @@ mod tests {
             assert_eq!(w.storage_bytes(), 12 * 2);
             assert_eq!(w.type_name(), dtype.name());
             let want = t.to_dtype(candle).unwrap().to_dtype(DType::F32).unwrap();
-            let Weight::Half(m) = &w else { panic!("not kept 16-bit") };
+            let Weight::Half(m) = &w else {
+                panic!("not kept 16-bit")
+            };
             let mut row = [0f32; 4];
             decode_half_row(m, 2, &mut row);
             assert_eq!(row.to_vec(), want.get(2).unwrap().to_vec1::<f32>().unwrap());

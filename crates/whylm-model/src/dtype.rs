@@ -123,7 +123,9 @@ pub fn parse_memory_size(text: &str) -> Result<usize, String> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(trimmed.len());
     let (number, unit) = trimmed.split_at(split);
-    let bad = || format!("'{text}' is not a memory size; write a number with an optional unit, e.g. 2G, 512M, 1.5GiB");
+    let bad = || {
+        format!("'{text}' is not a memory size; write a number with an optional unit, e.g. 2G, 512M, 1.5GiB")
+    };
     let value: f64 = number.parse().map_err(|_| bad())?;
     let shift = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 0,
@@ -135,7 +137,9 @@ pub fn parse_memory_size(text: &str) -> Result<usize, String> {
     };
     let bytes = value * (1u64 << shift) as f64;
     if !bytes.is_finite() || bytes < 1.0 || bytes > usize::MAX as f64 {
-        return Err(format!("{text} is not a usable memory size; give at least 1 byte"));
+        return Err(format!(
+            "{text} is not a usable memory size; give at least 1 byte"
+        ));
     }
     Ok(bytes as usize)
 }

@@ -55,7 +55,12 @@ pub(crate) fn choose(options: &LoadOptions, tensors: &[StoredTensor]) -> Result<
     let (chosen, reason) = match options.dtype {
         WeightDtype::Auto => {
             let Some(chosen) = AUTO_ORDER.into_iter().find(|d| fits(*d)) else {
-                return Err(too_small(tensors, WeightDtype::Native, limit.unwrap_or(0), &limit_name));
+                return Err(too_small(
+                    tensors,
+                    WeightDtype::Native,
+                    limit.unwrap_or(0),
+                    &limit_name,
+                ));
             };
             let reason = match (chosen == AUTO_ORDER[0], limit) {
                 (true, Some(l)) => format!("the fastest, and it fits in {}", limit_name(l)),
@@ -168,8 +173,13 @@ mod tests {
         let t = quantized();
         let err = choose(&options(WeightDtype::F32, MIN_BATCH_BUDGET + 1_000_000), &t).unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("f32 weights") && text.contains("choose dtype native"), "{text}");
-        let err = choose(&options(WeightDtype::Auto, 1 << 20), &t).unwrap_err().to_string();
+        assert!(
+            text.contains("f32 weights") && text.contains("choose dtype native"),
+            "{text}"
+        );
+        let err = choose(&options(WeightDtype::Auto, 1 << 20), &t)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("memory limit of 1.0 MiB"), "{err}");
         assert_eq!(err.lines().count(), 1);
     }

@@ -11,12 +11,12 @@ use candle_core::Device;
 use whylm_tokenize::{GgufMetadata, TokenizeError};
 
 use crate::config::Config;
+use crate::dtype::{DtypeChoice, LoadOptions, WeightDtype};
+use crate::dtype_plan::choose;
 use crate::error::{ModelError, Result};
 use crate::gguf_check;
 use crate::model::Model;
 use crate::names::Naming;
-use crate::dtype::{DtypeChoice, LoadOptions, WeightDtype};
-use crate::dtype_plan::choose;
 use crate::safetensors_source::SafetensorsSource;
 use crate::sources::{one_line, GgufSource};
 

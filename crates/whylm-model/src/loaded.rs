@@ -7,8 +7,8 @@ use candle_core::quantized::gguf_file::Value as GgufValue;
 use candle_core::Device;
 use whylm_tokenize::Tokenizer;
 
-use crate::error::{ModelError, Result};
 use crate::dtype::LoadOptions;
+use crate::error::{ModelError, Result};
 use crate::load::{
     is_gguf_file, load_gguf_model_with, load_hf_model_from_memory, load_hf_model_with, ModelFormat, ModelInfo,
 };

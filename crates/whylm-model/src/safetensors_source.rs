@@ -86,7 +86,11 @@ impl<'a> SafetensorsSource<'a> {
 
     /// One safetensors file held in memory.
     pub fn from_bytes(bytes: &'a [u8], description: String, device: &Device) -> Result<Self> {
-        Self::index(vec![(PathBuf::from("<memory>"), Bytes::Borrowed(bytes))], description, device)
+        Self::index(
+            vec![(PathBuf::from("<memory>"), Bytes::Borrowed(bytes))],
+            description,
+            device,
+        )
     }
 
     fn index(shards: Vec<(PathBuf, Bytes<'a>)>, description: String, device: &Device) -> Result<Self> {

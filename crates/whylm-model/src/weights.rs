@@ -1,6 +1,6 @@
 //! Weight storage: quantized weights stay quantized (QMatMul over a QTensor), 16-bit matrices stay
 //! 16-bit (a [`QuantMatrix`] of F16/BF16 values, multiplied by whylm-quant), other float weights
-//! are f32 tensors; [`crate::convert`] picks the storage from the requested dtype. A
+//! are f32 tensors; the convert module picks the storage from the requested dtype. A
 //! `WeightSource` hands out tensors by canonical role so that one model builder serves GGUF,
 //! safetensors and VarBuilder checkpoints.
 
@@ -106,7 +106,7 @@ enum Matrix {
 }
 
 /// Quantized types that go through whylm-quant instead of candle. F16 and BF16 only arrive here as
-/// [`Weight::Half`] (see [`crate::convert`]), never as a QTensor, and also go through whylm-quant.
+/// [`Weight::Half`] (the loader converts them), never as a QTensor, and also go through whylm-quant.
 fn uses_tiles(dtype: GgmlDType) -> bool {
     matches!(dtype, GgmlDType::Q4_1 | GgmlDType::Q5_0 | GgmlDType::Q5_1)
 }
@@ -116,7 +116,11 @@ const TILE_LANES: usize = 8;
 
 /// A 16-bit matrix as an f32 tensor (rows, cols).
 fn half_to_f32(m: &QuantMatrix) -> Result<Tensor> {
-    Ok(Tensor::from_vec(m.dequantize(), (m.rows(), m.cols()), &candle_core::Device::Cpu)?)
+    Ok(Tensor::from_vec(
+        m.dequantize(),
+        (m.rows(), m.cols()),
+        &candle_core::Device::Cpu,
+    )?)
 }
 
 /// A matrix-vector layer y = x W^T (+ b) over rows x of shape (n, in). This is the one place
@@ -134,7 +138,9 @@ impl Linear {
                 QuantLinear::from_qtensor(q)
                     .map_err(|e| ModelError::Internal(format!("cannot prepare a quantized weight: {e}")))?,
             ),
-            Weight::Half(m) if m.cols().is_multiple_of(TILE_LANES) => Matrix::Tiles(QuantLinear::new(m.clone())),
+            Weight::Half(m) if m.cols().is_multiple_of(TILE_LANES) => {
+                Matrix::Tiles(QuantLinear::new(m.clone()))
+            }
             // whylm-quant's kernel sums K in runs of 8 and drops a remainder (quantized rows are whole
             // blocks of 32 or 256, so only odd-sized 16-bit matrices meet it): those few run as f32.
             Weight::Half(m) => Matrix::Candle(QMatMul::Tensor(half_to_f32(m)?)),

@@ -14,8 +14,8 @@ use std::path::Path;
 
 use common::*;
 use whylm_model::{
-    load_gguf_model, load_gguf_model_with, load_hf_model_with, save_gguf, DType, Device, GgmlDType, LoadOptions,
-    MaskedRow, Model, ScoreKind, Tensor, WeightDtype,
+    load_gguf_model, load_gguf_model_with, load_hf_model_with, save_gguf, DType, Device, GgmlDType,
+    LoadOptions, MaskedRow, Model, ScoreKind, Tensor, WeightDtype,
 };
 
 const TOLERANCE: f32 = 2e-3;
@@ -152,5 +152,8 @@ fn auto_under_a_tight_limit_takes_a_smaller_dtype_and_gives_the_batch_the_rest()
         &Device::Cpu,
     );
     let message = too_small.err().expect("refused").to_string();
-    assert!(message.contains("memory limit") && !message.contains('\n'), "{message}");
+    assert!(
+        message.contains("memory limit") && !message.contains('\n'),
+        "{message}"
+    );
 }

@@ -17,11 +17,11 @@ use crate::options::chat::ChatOptions;
 use crate::options::chat_explain::{chat_input, TurnOptions};
 use crate::options::count::positive_count;
 use crate::options::model_loading::{load_model_or_default, report_info};
-use crate::options::weights::WeightOptions;
 use crate::options::prompt::{require_non_empty, PromptInput};
 use crate::options::report_output::{emit, ReportTargets};
 use crate::options::sampling::SamplingOptions;
 use crate::options::summarise::{summary_input, SummariseOptions, Task};
+use crate::options::weights::WeightOptions;
 use crate::progress::Progress;
 
 #[derive(Args, Debug, Clone)]

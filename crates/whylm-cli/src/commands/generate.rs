@@ -12,9 +12,9 @@ use crate::fault::{backend_error, tokenizer_file_error};
 use crate::options::count::positive_count;
 use crate::options::model_loading::load_model_or_default;
 use crate::options::output::print_stdout;
-use crate::options::weights::WeightOptions;
 use crate::options::prompt::PromptInput;
 use crate::options::sampling::SamplingOptions;
+use crate::options::weights::WeightOptions;
 use crate::progress::Progress;
 
 #[derive(Args, Debug)]

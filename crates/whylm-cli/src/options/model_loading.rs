@@ -18,12 +18,17 @@ pub fn load_model(path: &Path, weights: &WeightOptions) -> Result<LoadedModel> {
     // The precise messages for a missing path or a directory that is no model come from the check; the loader's
     // own errors (damaged or unsupported files) already say what is wrong with the file.
     check_model_path(path, "config.json")?;
-    whylm_model::load_with(path, &weights.load_options()).map_err(|error| UserError::from_message(error).into())
+    whylm_model::load_with(path, &weights.load_options())
+        .map_err(|error| UserError::from_message(error).into())
 }
 
 /// Loads the model the user named, or the built-in default model (always in its own f32 weights), saying so on
 /// stderr unless `quiet`.
-pub fn load_model_or_default(path: Option<&Path>, weights: &WeightOptions, quiet: bool) -> Result<LoadedModel> {
+pub fn load_model_or_default(
+    path: Option<&Path>,
+    weights: &WeightOptions,
+    quiet: bool,
+) -> Result<LoadedModel> {
     match path {
         Some(path) => load_model(path, weights),
         None => {
