@@ -151,7 +151,7 @@ fn auto_under_a_tight_limit_takes_a_smaller_dtype_and_gives_the_batch_the_rest()
         },
         &Device::Cpu,
     );
-    let message = too_small.err().expect("refused").to_string();
+    let message = too_small.expect_err("refused").to_string();
     assert!(
         message.contains("memory limit") && !message.contains('\n'),
         "{message}"
