@@ -30,9 +30,18 @@ pub struct Model {
     path: Option<PathBuf>,
 }
 
-/// Loads `"builtin"` (the CLI's default model) or a GGUF file, Hugging Face directory or llama2.c `.bin`.
+/// Loads `"builtin"` (the CLI's default model) or a GGUF file, Hugging Face directory or llama2.c `.bin`, its weight
+/// matrices stored as `dtype` says (`whylm --dtype`), within `max_memory` ("2G", "512M" or a byte count; `--max-memory`).
 #[pyfunction]
-pub fn load(path: &str) -> PyResult<Model> {
+#[pyo3(signature = (path, dtype = "auto", max_memory = None))]
+pub fn load(path: &str, dtype: &str, max_memory: Option<&str>) -> PyResult<Model> {
+    let options = whylm_model::LoadOptions {
+        dtype: dtype.parse().map_err(bad_argument)?,
+        max_memory: max_memory
+            .map(whylm_model::parse_memory_size)
+            .transpose()
+            .map_err(bad_argument)?,
+    };
     if path == "builtin" {
         let mut loaded = whylm_toy::default_model()
             .map_err(|e| ModelLoadError::new_err(format!("the built-in model failed to load: {e}")))?;
@@ -45,7 +54,8 @@ pub fn load(path: &str) -> PyResult<Model> {
                  directory, or \"builtin\""
         )));
     }
-    let loaded = whylm_model::load(Path::new(path)).map_err(|e| ModelLoadError::new_err(e.to_string()))?;
+    let loaded = whylm_model::load_with(Path::new(path), &options)
+        .map_err(|e| ModelLoadError::new_err(e.to_string()))?;
     Ok(Model {
         loaded,
         path: Some(PathBuf::from(path)),
@@ -164,6 +174,9 @@ impl Model {
                 name: self.loaded.name.clone(),
                 path: self.loaded.info.source.clone(),
                 architecture: self.loaded.info.architecture.clone(),
+                dtype: self.loaded.info.dtype.chosen.name().to_string(),
+                dtype_reason: self.loaded.info.dtype.why(),
+                weight_bytes: self.loaded.info.weight_bytes as u64,
             },
         };
         let mut on_progress = |event: ExplainProgress| {

@@ -57,6 +57,9 @@ pub enum ModelError {
     Tokenizer(String),
     #[error("model path {path} is neither a .gguf file nor a directory with config.json; pass a GGUF file or a Hugging Face model directory")]
     UnknownFormat { path: PathBuf },
+    /// The weights do not fit in the memory limit in the asked dtype (or in any, for auto).
+    #[error("{0}")]
+    MemoryLimit(String),
     #[error("tensor computation failed: {0}")]
     Candle(#[from] candle_core::Error),
 }

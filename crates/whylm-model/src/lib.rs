@@ -18,6 +18,9 @@ mod arch;
 mod attention_maps;
 mod backend;
 mod config;
+mod convert;
+mod dtype;
+mod dtype_plan;
 mod error;
 mod export;
 mod forward;
@@ -34,6 +37,7 @@ mod names;
 mod prefix;
 mod rope;
 mod row_stable;
+mod safetensors_source;
 mod score;
 mod scorer;
 mod sources;
@@ -48,14 +52,18 @@ pub use candle_core::quantized::gguf_file::Value as GgufValue;
 pub use candle_core::quantized::GgmlDType;
 pub use candle_core::{DType, Device, Tensor};
 pub use config::{Config, RopeScaling, RopeStyle};
+pub use dtype::{
+    available_memory, bytes_text, parse_memory_size, DtypeChoice, LoadOptions, WeightDtype, WEIGHT_DTYPES,
+};
+pub use dtype_plan::MIN_BATCH_BUDGET;
 pub use error::{ModelError, Result};
 pub use export::{save_gguf, save_hf_dir, save_hf_tensors, save_varmap_hf_dir, storage_type_for, write_gguf};
 pub use generate::{argmax, sample};
 pub use load::{
-    is_gguf_file, load_gguf_model, load_gguf_model_from_bytes, load_hf_model, load_hf_model_from_memory,
-    GgufModel, ModelFormat, ModelInfo,
+    is_gguf_file, load_gguf_model, load_gguf_model_from_bytes, load_gguf_model_with, load_hf_model,
+    load_hf_model_from_memory, load_hf_model_with, GgufModel, ModelFormat, ModelInfo,
 };
-pub use loaded::{load, load_from_memory, load_on, LoadedModel};
+pub use loaded::{load, load_from_memory, load_on, load_with, LoadedModel};
 pub use model::Model;
 pub use scorer::DEFAULT_MEMORY_BUDGET;
 pub use stats::WeightStats;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use candle_core::{Device, Tensor};
 
 use crate::config::{Config, RopeStyle};
+use crate::dtype::WeightDtype;
 use crate::error::{ModelError, Result};
 use crate::forward::{ForwardOptions, Forwarded, Prepared};
 use crate::layers::{Block, Embedding, Head, Loader, PassContext, RmsNorm};
@@ -26,8 +27,14 @@ pub(crate) struct Llama {
 }
 
 impl Llama {
-    /// Builds the network from a checkpoint's tensors.
-    pub fn load(config: Config, src: &mut dyn WeightSource, naming: Naming, device: &Device) -> Result<Self> {
+    /// Builds the network from a checkpoint's tensors, its matrices stored as `dtype` (not `Auto`).
+    pub fn load(
+        config: Config,
+        src: &mut dyn WeightSource,
+        naming: Naming,
+        dtype: WeightDtype,
+        device: &Device,
+    ) -> Result<Self> {
         config.validate()?;
         let mut config = config;
         let (h, v) = (config.hidden_size, config.vocab_size);
@@ -39,6 +46,7 @@ impl Llama {
             src,
             naming,
             config: &config,
+            dtype,
             stats: WeightStats::default(),
         };
         let embed_w = ld.weight(Role::Embed, 0, &[v, h])?;

@@ -6,16 +6,19 @@ use std::io::{BufReader, Cursor, Read, Seek};
 use std::path::{Path, PathBuf};
 
 use candle_core::quantized::gguf_file::{Content, Value};
-use candle_core::{Device, Tensor};
+use candle_core::Device;
 
 use whylm_tokenize::{GgufMetadata, TokenizeError};
 
 use crate::config::Config;
+use crate::dtype::{DtypeChoice, LoadOptions, WeightDtype};
+use crate::dtype_plan::choose;
 use crate::error::{ModelError, Result};
 use crate::gguf_check;
 use crate::model::Model;
 use crate::names::Naming;
-use crate::sources::{one_line, GgufSource, MapSource};
+use crate::safetensors_source::SafetensorsSource;
+use crate::sources::{one_line, GgufSource};
 
 /// Which kind of checkpoint a model came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +49,8 @@ pub struct ModelInfo {
     pub heads: usize,
     pub kv_heads: usize,
     pub tied_embeddings: bool,
+    /// How the weight matrices are stored, and why.
+    pub dtype: DtypeChoice,
 }
 
 impl ModelInfo {
@@ -72,6 +77,7 @@ impl ModelInfo {
             heads: c.num_heads,
             kv_heads: c.num_kv_heads,
             tied_embeddings: c.tie_word_embeddings,
+            dtype: model.dtype_choice().clone(),
         }
     }
 }
@@ -104,13 +110,25 @@ fn metadata_error(path: &Path, e: TokenizeError) -> ModelError {
     }
 }
 
-/// Reads a GGUF model (weights only; the tokenizer lives in the returned metadata).
+/// The low-level loaders' options: every matrix in its file's type.
+const NATIVE: LoadOptions = LoadOptions {
+    dtype: WeightDtype::Native,
+    max_memory: None,
+};
+
+/// Reads a GGUF model (weights only; the tokenizer lives in the returned metadata), each matrix
+/// kept in its file's type.
 pub fn load_gguf_model(path: &Path, device: &Device) -> Result<GgufModel> {
+    load_gguf_model_with(path, &NATIVE, device)
+}
+
+/// [`load_gguf_model`] with the weight dtype and memory limit of `options`.
+pub fn load_gguf_model_with(path: &Path, options: &LoadOptions, device: &Device) -> Result<GgufModel> {
     // The bounded reader first: every length checked against the file before candle allocates for it.
     let meta = GgufMetadata::from_file(path).map_err(|e| metadata_error(path, e))?;
     gguf_check::check_metadata(&meta).map_err(|m| gguf_error(path, m))?;
     let file = File::open(path).map_err(|e| ModelError::io(path, e))?;
-    gguf_model_from_reader(BufReader::new(file), path.to_path_buf(), device)
+    gguf_model_from_reader(BufReader::new(file), path.to_path_buf(), options, device)
 }
 
 /// Reads a GGUF model from bytes in memory.
@@ -118,12 +136,13 @@ pub fn load_gguf_model_from_bytes(bytes: &[u8], device: &Device) -> Result<GgufM
     let path = PathBuf::from("<memory>");
     let meta = GgufMetadata::from_bytes(bytes).map_err(|e| metadata_error(&path, e))?;
     gguf_check::check_metadata(&meta).map_err(|m| gguf_error(&path, m))?;
-    gguf_model_from_reader(Cursor::new(bytes), path, device)
+    gguf_model_from_reader(Cursor::new(bytes), path, &NATIVE, device)
 }
 
 fn gguf_model_from_reader<R: Read + Seek>(
     mut reader: R,
     path: PathBuf,
+    options: &LoadOptions,
     device: &Device,
 ) -> Result<GgufModel> {
     let content = Content::read(&mut reader).map_err(|e| gguf_error(&path, e))?;
@@ -146,15 +165,22 @@ fn gguf_model_from_reader<R: Read + Seek>(
         None => None,
     };
     let config = Config::from_gguf_metadata(&src.content.metadata, vocab_from_tensor, rope_freqs)?;
-    let model = Model::build(config, &mut src, Naming::Gguf, device)?;
+    let plan = choose(options, &src.stored())?;
+    let model = Model::build(config, &mut src, Naming::Gguf, plan, device)?;
     Ok(GgufModel {
         model,
         metadata: src.content.metadata,
     })
 }
 
-/// Reads a Hugging Face directory: config.json and every *.safetensors file in it.
+/// Reads a Hugging Face directory: config.json and every *.safetensors file in it (memory-mapped),
+/// each matrix kept in its file's type.
 pub fn load_hf_model(dir: &Path, device: &Device) -> Result<Model> {
+    load_hf_model_with(dir, &NATIVE, device)
+}
+
+/// [`load_hf_model`] with the weight dtype and memory limit of `options`.
+pub fn load_hf_model_with(dir: &Path, options: &LoadOptions, device: &Device) -> Result<Model> {
     let config_path = dir.join("config.json");
     let text = std::fs::read_to_string(&config_path).map_err(|e| ModelError::io(&config_path, e))?;
     let mut config = Config::from_hf_json(&text)?;
@@ -176,54 +202,18 @@ pub fn load_hf_model(dir: &Path, device: &Device) -> Result<Model> {
             message: "no *.safetensors file in the directory; download the model weights".into(),
         });
     }
-    let mut tensors = HashMap::new();
-    for shard in &shards {
-        let bytes = std::fs::read(shard).map_err(|e| ModelError::io(shard, e))?;
-        tensors.extend(read_safetensors(&bytes, shard, device)?);
-    }
-    let mut src = MapSource {
-        tensors,
-        description: dir.display().to_string(),
-    };
-    Model::build(config, &mut src, Naming::HuggingFace, device)
+    let mut src = SafetensorsSource::open(&shards, dir.display().to_string(), device)?;
+    let plan = choose(options, &src.stored())?;
+    Model::build(config, &mut src, Naming::HuggingFace, plan, device)
 }
 
 /// Builds a model from config.json text and one safetensors file held in memory (e.g. a model
-/// embedded in the binary with `include_bytes!`).
+/// embedded in the binary with `include_bytes!`), each matrix kept in its file's type.
 pub fn load_hf_model_from_memory(config_json: &str, safetensors: &[u8], device: &Device) -> Result<Model> {
     let config = Config::from_hf_json(config_json)?;
-    let path = PathBuf::from("<memory>");
-    let mut src = MapSource {
-        tensors: read_safetensors(safetensors, &path, device)?,
-        description: "the embedded safetensors".into(),
-    };
-    Model::build(config, &mut src, Naming::HuggingFace, device)
-}
-
-fn read_safetensors(bytes: &[u8], path: &Path, device: &Device) -> Result<HashMap<String, Tensor>> {
-    let st = safetensors::SafeTensors::deserialize(bytes).map_err(|e| ModelError::Safetensors {
-        path: path.to_path_buf(),
-        message: format!("{e}; the file is damaged or not safetensors"),
-    })?;
-    let mut out = HashMap::new();
-    for (name, view) in st.tensors() {
-        use safetensors::Dtype as S;
-        let dtype = match view.dtype() {
-            S::F32 => candle_core::DType::F32,
-            S::F16 => candle_core::DType::F16,
-            S::BF16 => candle_core::DType::BF16,
-            other => {
-                return Err(ModelError::UnsupportedDType {
-                    name,
-                    dtype: format!("{other:?}"),
-                })
-            }
-        };
-        let t = Tensor::from_raw_buffer(view.data(), dtype, view.shape(), device)?
-            .to_dtype(candle_core::DType::F32)?;
-        out.insert(name, t);
-    }
-    Ok(out)
+    let mut src = SafetensorsSource::from_bytes(safetensors, "the embedded safetensors".into(), device)?;
+    let plan = choose(&NATIVE, &src.stored())?;
+    Model::build(config, &mut src, Naming::HuggingFace, plan, device)
 }
 
 /// True when `path` looks like a GGUF file (by magic bytes, falling back to the extension).

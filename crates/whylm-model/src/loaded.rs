@@ -7,9 +7,10 @@ use candle_core::quantized::gguf_file::Value as GgufValue;
 use candle_core::Device;
 use whylm_tokenize::Tokenizer;
 
+use crate::dtype::LoadOptions;
 use crate::error::{ModelError, Result};
 use crate::load::{
-    is_gguf_file, load_gguf_model, load_hf_model, load_hf_model_from_memory, ModelFormat, ModelInfo,
+    is_gguf_file, load_gguf_model_with, load_hf_model_from_memory, load_hf_model_with, ModelFormat, ModelInfo,
 };
 use crate::model::Model;
 
@@ -43,12 +44,19 @@ fn tokenizer_error(e: impl std::fmt::Display) -> ModelError {
 }
 
 /// Loads a GGUF file or a Hugging Face directory (config.json + *.safetensors +
-/// tokenizer.json) on the CPU.
+/// tokenizer.json) on the CPU, with the weight dtype `auto` (the fastest that fits in the
+/// available memory).
 pub fn load(path: &Path) -> Result<LoadedModel> {
-    load_on(path, &Device::Cpu)
+    load_with(path, &LoadOptions::default())
 }
 
-pub fn load_on(path: &Path, device: &Device) -> Result<LoadedModel> {
+/// [`load`] with a weight dtype and memory limit.
+pub fn load_with(path: &Path, options: &LoadOptions) -> Result<LoadedModel> {
+    load_on(path, options, &Device::Cpu)
+}
+
+/// [`load_with`] on `device`.
+pub fn load_on(path: &Path, options: &LoadOptions, device: &Device) -> Result<LoadedModel> {
     let source = path.display().to_string();
     if path.is_dir() {
         if !path.join("config.json").is_file() {
@@ -56,7 +64,7 @@ pub fn load_on(path: &Path, device: &Device) -> Result<LoadedModel> {
                 path: path.to_path_buf(),
             });
         }
-        let model = load_hf_model(path, device)?;
+        let model = load_hf_model_with(path, options, device)?;
         let tokenizer = Tokenizer::from_hf_dir(path).map_err(tokenizer_error)?;
         let info = ModelInfo::describe(&model, ModelFormat::HuggingFace, source);
         return Ok(LoadedModel {
@@ -77,7 +85,7 @@ pub fn load_on(path: &Path, device: &Device) -> Result<LoadedModel> {
             path: path.to_path_buf(),
         });
     }
-    let gguf = load_gguf_model(path, device)?;
+    let gguf = load_gguf_model_with(path, options, device)?;
     let tokenizer = Tokenizer::from_gguf_file(path).map_err(tokenizer_error)?;
     let info = ModelInfo::describe(&gguf.model, ModelFormat::Gguf, source);
     let name = gguf_name(&gguf.metadata, &info.architecture, path);

@@ -8,6 +8,8 @@ use candle_core::{Device, Tensor};
 
 use crate::attention_maps::AttentionMaps;
 use crate::config::Config;
+use crate::dtype::{DtypeChoice, WeightDtype};
+use crate::dtype_plan::Plan;
 use crate::error::Result;
 use crate::forward::{ForwardOptions, Prepared};
 use crate::llama::Llama;
@@ -22,20 +24,31 @@ use whylm_backend::{GenerateSettings, Generation, MaskedRow, ScoreKind};
 pub struct Model {
     llama: Llama,
     scorer: Scorer,
+    dtype: DtypeChoice,
 }
 
 impl Model {
-    /// Builds a model from a checkpoint's tensors.
+    /// Builds a model from a checkpoint's tensors, its matrices stored as the plan says, with the
+    /// plan's scoring batch budget.
     pub(crate) fn build(
         config: Config,
         src: &mut dyn WeightSource,
         naming: Naming,
+        plan: Plan,
         device: &Device,
     ) -> Result<Self> {
-        Ok(Self {
-            llama: Llama::load(config, src, naming, device)?,
+        let llama = Llama::load(config, src, naming, plan.choice.chosen, device)?;
+        let dtype = DtypeChoice {
+            weight_bytes: llama.stats.bytes,
+            ..plan.choice
+        };
+        let mut model = Self {
+            llama,
             scorer: Scorer::default(),
-        })
+            dtype,
+        };
+        model.set_memory_budget(plan.batch_budget);
+        Ok(model)
     }
 
     /// Builds a model whose weights come from a `VarBuilder` with Hugging Face tensor names.
@@ -44,7 +57,18 @@ impl Model {
     pub fn from_var_builder(config: &Config, vb: candle_nn::VarBuilder) -> Result<Self> {
         let device = vb.device().clone();
         let mut src = crate::sources::VarBuilderSource { vb };
-        Self::build(config.clone(), &mut src, Naming::HuggingFace, &device)
+        // native keeps the VarBuilder's f32 tensors themselves, so autograd reaches them
+        let plan = Plan {
+            choice: DtypeChoice {
+                requested: WeightDtype::Native,
+                chosen: WeightDtype::Native,
+                reason: "the VarBuilder's own tensors".into(),
+                weight_bytes: 0,
+                max_memory: None,
+            },
+            batch_budget: crate::scorer::DEFAULT_MEMORY_BUDGET,
+        };
+        Self::build(config.clone(), &mut src, Naming::HuggingFace, plan, &device)
     }
 
     pub fn config(&self) -> &Config {
@@ -57,6 +81,11 @@ impl Model {
 
     pub fn weight_stats(&self) -> &WeightStats {
         &self.llama.stats
+    }
+
+    /// How the weight matrices are stored, and why.
+    pub fn dtype_choice(&self) -> &DtypeChoice {
+        &self.dtype
     }
 
     pub fn memory_budget(&self) -> usize {

@@ -1,13 +1,15 @@
-//! Weight storage: quantized weights stay quantized (QMatMul over a QTensor), float weights
-//! become plain f32 tensors. A `WeightSource` hands out tensors by canonical role so that one
-//! model builder serves GGUF, safetensors and VarBuilder checkpoints.
+//! Weight storage: quantized weights stay quantized (QMatMul over a QTensor), 16-bit matrices stay
+//! 16-bit (a [`QuantMatrix`] of F16/BF16 values, multiplied by whylm-quant), other float weights
+//! are f32 tensors; the convert module picks the storage from the requested dtype. A
+//! `WeightSource` hands out tensors by canonical role so that one model builder serves GGUF,
+//! safetensors and VarBuilder checkpoints.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{DType, Module, Tensor};
-use whylm_quant::QuantLinear;
+use whylm_quant::{QuantLinear, QuantMatrix};
 
 use crate::error::{ModelError, Result};
 use crate::names::{Naming, Role};
@@ -17,6 +19,8 @@ use crate::names::{Naming, Role};
 pub enum Weight {
     Quantized(Arc<QTensor>),
     Float(Tensor),
+    /// A matrix of F16 or BF16 values, kept 16-bit (clones share the bytes).
+    Half(QuantMatrix),
 }
 
 impl Weight {
@@ -24,6 +28,7 @@ impl Weight {
         match self {
             Weight::Quantized(q) => q.shape().dims().to_vec(),
             Weight::Float(t) => t.dims().to_vec(),
+            Weight::Half(m) => vec![m.rows(), m.cols()],
         }
     }
 
@@ -32,6 +37,7 @@ impl Weight {
         match self {
             Weight::Quantized(q) => ggml_type_name(q.dtype()).to_string(),
             Weight::Float(t) => format!("{:?}", t.dtype()).to_uppercase(),
+            Weight::Half(m) => m.dtype().name().to_string(),
         }
     }
 
@@ -39,6 +45,7 @@ impl Weight {
         match self {
             Weight::Quantized(q) => q.storage_size_in_bytes(),
             Weight::Float(t) => t.elem_count() * t.dtype().size_in_bytes(),
+            Weight::Half(m) => m.bytes().len(),
         }
     }
 
@@ -47,6 +54,7 @@ impl Weight {
         Ok(match self {
             Weight::Quantized(q) => q.dequantize(&q.device())?,
             Weight::Float(t) => t.to_dtype(DType::F32)?,
+            Weight::Half(m) => half_to_f32(m)?,
         })
     }
 
@@ -60,6 +68,7 @@ impl Weight {
                 _ => QMatMul::QTensor(q.clone()),
             },
             Weight::Float(t) => QMatMul::Tensor(t.to_dtype(DType::F32)?),
+            Weight::Half(m) => QMatMul::Tensor(half_to_f32(m)?),
         })
     }
 }
@@ -96,9 +105,22 @@ enum Matrix {
     Tiles(QuantLinear),
 }
 
-/// Quantized types that go through whylm-quant instead of candle.
+/// Quantized types that go through whylm-quant instead of candle. F16 and BF16 only arrive here as
+/// [`Weight::Half`] (the loader converts them), never as a QTensor, and also go through whylm-quant.
 fn uses_tiles(dtype: GgmlDType) -> bool {
     matches!(dtype, GgmlDType::Q4_1 | GgmlDType::Q5_0 | GgmlDType::Q5_1)
+}
+
+/// whylm-quant multiplies rows whose length is a multiple of this.
+const TILE_LANES: usize = 8;
+
+/// A 16-bit matrix as an f32 tensor (rows, cols).
+fn half_to_f32(m: &QuantMatrix) -> Result<Tensor> {
+    Ok(Tensor::from_vec(
+        m.dequantize(),
+        (m.rows(), m.cols()),
+        &candle_core::Device::Cpu,
+    )?)
 }
 
 /// A matrix-vector layer y = x W^T (+ b) over rows x of shape (n, in). This is the one place
@@ -116,6 +138,12 @@ impl Linear {
                 QuantLinear::from_qtensor(q)
                     .map_err(|e| ModelError::Internal(format!("cannot prepare a quantized weight: {e}")))?,
             ),
+            Weight::Half(m) if m.cols().is_multiple_of(TILE_LANES) => {
+                Matrix::Tiles(QuantLinear::new(m.clone()))
+            }
+            // whylm-quant's kernel sums K in runs of 8 and drops a remainder (quantized rows are whole
+            // blocks of 32 or 256, so only odd-sized 16-bit matrices meet it): those few run as f32.
+            Weight::Half(m) => Matrix::Candle(QMatMul::Tensor(half_to_f32(m)?)),
             _ => Matrix::Candle(weight.to_qmatmul()?),
         };
         Ok(Self { weight, bias })

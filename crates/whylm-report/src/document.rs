@@ -116,6 +116,19 @@ pub struct ModelInfo {
     /// Architecture as reported by the loader (e.g. "llama").
     #[serde(default)]
     pub architecture: String,
+    /// How the weight matrices were stored ("f32", "f16", "bf16", "native"); empty when not recorded.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub dtype: String,
+    /// Why that dtype ran ("as asked", "asked auto: the fastest, and it fits in ...").
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub dtype_reason: String,
+    /// Bytes of weight storage as loaded; 0 when not recorded.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub weight_bytes: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -97,7 +97,11 @@ class ShapleyValues:
     efficiency_residual: float
     calls: int
 
-def load(path: Union[str, os.PathLike[str]] = ...) -> Model: ...
+def load(
+    path: Union[str, os.PathLike[str]] = ...,
+    dtype: str = ...,
+    max_memory: Union[int, str, None] = ...,
+) -> Model: ...
 def load_explanation(path_or_json: Union[str, os.PathLike[str]]) -> Explanation: ...
 def shapley(
     value_fn: Callable[[np.ndarray], np.ndarray],

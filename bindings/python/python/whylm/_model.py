@@ -134,7 +134,17 @@ def _levels(level: Union[str, Sequence[str]]) -> list:
     return unique
 
 
-def load(path: Union[str, "os.PathLike[str]"] = "builtin") -> Model:
-    """Loads ``"builtin"`` (the CLI's default model), a GGUF file, a Hugging Face directory or a llama2.c ``.bin``."""
+def load(
+    path: Union[str, "os.PathLike[str]"] = "builtin",
+    dtype: str = "auto",
+    max_memory: Union[int, str, None] = None,
+) -> Model:
+    """Loads ``"builtin"`` (the CLI's default model), a GGUF file, a Hugging Face directory or a llama2.c ``.bin``.
+
+    ``dtype`` stores the weight matrices as ``whylm --dtype`` does: ``"auto"`` (the fastest that fits in
+    ``max_memory``), ``"f32"``, ``"f16"``, ``"bf16"`` or ``"native"`` (each tensor in its file's type).
+    ``max_memory`` bounds the weights plus one scoring batch: a byte count or a size such as ``"2G"``.
+    """
     source = os.fspath(path)
-    return Model(_native.load(source), source)
+    limit = None if max_memory is None else str(max_memory)
+    return Model(_native.load(source, dtype, limit), source)

@@ -22,6 +22,7 @@ use crate::options::prompt::{require_non_empty, PromptInput};
 use crate::options::report_output::{emit, ReportTargets};
 use crate::options::sampling::SamplingOptions;
 use crate::options::summarise::{summary_input, SummariseOptions, Task};
+use crate::options::weights::WeightOptions;
 use crate::progress::Progress;
 
 #[derive(Args, Debug, Clone)]
@@ -29,6 +30,8 @@ pub struct ExplainArgs {
     /// A GGUF file or a Hugging Face model directory; without it, the built-in default model.
     #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
+    #[command(flatten)]
+    pub weights: WeightOptions,
     #[command(flatten)]
     pub prompt: PromptInput,
     #[command(flatten)]
@@ -115,7 +118,7 @@ pub fn run(args: ExplainArgs) -> Result<()> {
     }
     // the input is checked (and a chat rendered) before the weights are read
     let request = explain_request(&args)?;
-    let loaded = load_model_or_default(args.model.as_deref(), args.quiet)?;
+    let loaded = load_model_or_default(args.model.as_deref(), &args.weights, args.quiet)?;
     let backend = loaded.backend();
     let cached = match &args.batch.cache {
         Some(path) => Some(CachedBackend::new(

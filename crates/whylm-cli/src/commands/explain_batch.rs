@@ -55,7 +55,7 @@ pub fn run(args: ExplainArgs) -> Result<()> {
             ),
         );
     }
-    let loaded = load_model_or_default(args.model.as_deref(), args.quiet)?;
+    let loaded = load_model_or_default(args.model.as_deref(), &args.weights, args.quiet)?;
     let embedded = loaded.backend();
     let cache_path = args
         .batch

@@ -14,6 +14,7 @@ use crate::options::model_loading::load_model_or_default;
 use crate::options::output::print_stdout;
 use crate::options::prompt::PromptInput;
 use crate::options::sampling::SamplingOptions;
+use crate::options::weights::WeightOptions;
 use crate::progress::Progress;
 
 #[derive(Args, Debug)]
@@ -21,6 +22,8 @@ pub struct GenerateArgs {
     /// A GGUF file or a Hugging Face model directory; without it, the built-in default model.
     #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
+    #[command(flatten)]
+    pub weights: WeightOptions,
     #[command(flatten)]
     pub prompt: PromptInput,
     #[command(flatten)]
@@ -45,7 +48,7 @@ pub fn run(args: GenerateArgs) -> Result<()> {
         whylm_model::set_num_threads(threads);
     }
     let prompt = args.prompt.read()?;
-    let loaded = load_model_or_default(args.model.as_deref(), args.quiet)?;
+    let loaded = load_model_or_default(args.model.as_deref(), &args.weights, args.quiet)?;
     let backend = loaded.backend();
     let prompt_ids = backend
         .tokenizer()

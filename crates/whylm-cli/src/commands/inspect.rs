@@ -6,24 +6,27 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 use serde_json::json;
-use whylm_model::{LoadedModel, ModelFormat};
+use whylm_model::{bytes_text, DtypeChoice, LoadedModel, ModelFormat};
 use whylm_tokenize::{Tokenizer, TokenizerKind};
 
 use crate::options::model_loading::load_model;
 use crate::options::output::print_stdout;
+use crate::options::weights::WeightOptions;
 
 #[derive(Args, Debug)]
 pub struct InspectArgs {
     /// A GGUF file or a Hugging Face model directory.
     #[arg(value_name = "MODEL")]
     pub model: PathBuf,
+    #[command(flatten)]
+    pub weights: WeightOptions,
     /// Print the facts as JSON.
     #[arg(long)]
     pub json: bool,
 }
 
 pub fn run(args: InspectArgs) -> Result<()> {
-    let loaded = load_model(&args.model)?;
+    let loaded = load_model(&args.model, &args.weights)?;
     let text = if args.json {
         serde_json::to_string_pretty(&as_json(&loaded))? + "\n"
     } else {
@@ -68,6 +71,7 @@ fn as_text(loaded: &LoadedModel) -> String {
         format!("{} ({})", count_text(info.parameters), by_type.join(", ")),
     );
     row("quantization", info.quantization.clone());
+    row("dtype", dtype_text(&info.dtype));
     row("weights", bytes_text(info.weight_bytes));
     row(
         "memory",
@@ -87,6 +91,11 @@ fn as_text(loaded: &LoadedModel) -> String {
         ),
     );
     out
+}
+
+/// "f32 (asked auto: the fastest, and it fits in ...)" or "native (as asked)".
+fn dtype_text(dtype: &DtypeChoice) -> String {
+    format!("{} ({})", dtype.chosen, dtype.why())
 }
 
 fn as_json(loaded: &LoadedModel) -> serde_json::Value {
@@ -113,6 +122,12 @@ fn as_json(loaded: &LoadedModel) -> serde_json::Value {
         "parameters_by_type": by_type,
         "quantization": info.quantization,
         "weight_bytes": info.weight_bytes,
+        "dtype": {
+            "requested": info.dtype.requested.name(),
+            "chosen": info.dtype.chosen.name(),
+            "reason": info.dtype.reason,
+            "max_memory": info.dtype.max_memory,
+        },
         "memory_estimate_bytes": info.memory_estimate_bytes,
         "tokenizer": {
             "kind": kind_name(tokenizer.kind()),
@@ -155,21 +170,6 @@ fn count_text(count: usize) -> String {
         10_000..=999_999 => format!("{:.1} K", value / 1e3),
         1_000_000..=999_999_999 => format!("{:.1} M", value / 1e6),
         _ => format!("{:.2} B", value / 1e9),
-    }
-}
-
-fn bytes_text(bytes: usize) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
     }
 }
 

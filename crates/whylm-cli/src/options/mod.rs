@@ -13,3 +13,4 @@ pub mod report_output;
 pub mod sampling;
 pub mod summarise;
 pub mod tokenizer;
+pub mod weights;

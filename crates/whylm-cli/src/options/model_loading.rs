@@ -7,22 +7,30 @@ use whylm_model::LoadedModel;
 
 use crate::failure::UserError;
 use crate::options::model_path::check_model_path;
+use crate::options::weights::WeightOptions;
 
 /// What reports call the built-in default model.
 const DEFAULT_MODEL_NAME: &str = "whylm-toy (built-in)";
 
-/// Loads `path`; every failure is about the user's file (missing, damaged, unsupported), so it exits 2.
-pub fn load_model(path: &Path) -> Result<LoadedModel> {
+/// Loads `path` with the weights stored as `weights` asks; every failure is about the user's file (missing,
+/// damaged, unsupported) or options (a memory limit too small), so it exits 2.
+pub fn load_model(path: &Path, weights: &WeightOptions) -> Result<LoadedModel> {
     // The precise messages for a missing path or a directory that is no model come from the check; the loader's
     // own errors (damaged or unsupported files) already say what is wrong with the file.
     check_model_path(path, "config.json")?;
-    whylm_model::load(path).map_err(|error| UserError::from_message(error).into())
+    whylm_model::load_with(path, &weights.load_options())
+        .map_err(|error| UserError::from_message(error).into())
 }
 
-/// Loads the model the user named, or the built-in default model, saying so on stderr unless `quiet`.
-pub fn load_model_or_default(path: Option<&Path>, quiet: bool) -> Result<LoadedModel> {
+/// Loads the model the user named, or the built-in default model (always in its own f32 weights), saying so on
+/// stderr unless `quiet`.
+pub fn load_model_or_default(
+    path: Option<&Path>,
+    weights: &WeightOptions,
+    quiet: bool,
+) -> Result<LoadedModel> {
     match path {
-        Some(path) => load_model(path),
+        Some(path) => load_model(path, weights),
         None => {
             let loaded = load_default_model()?;
             if !quiet {
@@ -52,6 +60,9 @@ pub fn report_info(loaded: &LoadedModel) -> whylm_report::ModelInfo {
         name: loaded.name.clone(),
         path: loaded.info.source.clone(),
         architecture: loaded.info.architecture.clone(),
+        dtype: loaded.info.dtype.chosen.name().to_string(),
+        dtype_reason: loaded.info.dtype.why(),
+        weight_bytes: loaded.info.weight_bytes as u64,
     }
 }
 
@@ -61,7 +72,7 @@ mod tests {
 
     #[test]
     fn the_default_model_is_named_as_built_in() {
-        let loaded = load_model_or_default(None, true).unwrap();
+        let loaded = load_model_or_default(None, &WeightOptions::default(), true).unwrap();
         assert_eq!(loaded.name, DEFAULT_MODEL_NAME);
         assert_eq!(report_info(&loaded).name, DEFAULT_MODEL_NAME);
         assert_eq!(

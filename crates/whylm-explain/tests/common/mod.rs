@@ -37,6 +37,7 @@ impl ExplainModelOf for Loaded {
                 name: name.into(),
                 path: String::new(),
                 architecture: "llama".into(),
+                ..Default::default()
             },
         }
     }

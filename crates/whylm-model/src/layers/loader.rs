@@ -2,6 +2,8 @@
 //! loaded for the weight statistics.
 
 use crate::config::Config;
+use crate::convert::convert_matrix;
+use crate::dtype::WeightDtype;
 use crate::error::Result;
 use crate::names::{Naming, Role};
 use crate::stats::WeightStats;
@@ -11,6 +13,8 @@ pub(crate) struct Loader<'a> {
     pub src: &'a mut dyn WeightSource,
     pub naming: Naming,
     pub config: &'a Config,
+    /// How matrices are stored (never `Auto`); vectors are always f32.
+    pub dtype: WeightDtype,
     pub stats: WeightStats,
 }
 
@@ -19,10 +23,16 @@ impl Loader<'_> {
         self.src.contains(&self.naming.name(role, layer, false))
     }
 
-    /// The weight of `role` in `layer`, insisting on `shape`; it counts in the statistics.
+    /// The weight of `role` in `layer`, insisting on `shape`, stored as it will be used (a matrix
+    /// in the load's dtype, a vector as f32); it counts in the statistics.
     pub fn weight(&mut self, role: Role, layer: usize, shape: &[usize]) -> Result<Weight> {
         let name = self.naming.name(role, layer, false);
         let w = require(self.src, &name, shape, self.config.architecture.name())?;
+        let w = if shape.len() >= 2 {
+            convert_matrix(w, self.dtype)?
+        } else {
+            Weight::Float(w.to_f32()?)
+        };
         self.stats.add(&w);
         Ok(w)
     }

@@ -69,6 +69,14 @@ fn write_header(out: &mut String, doc: &ReportDoc, paint: &Painter) {
     if !doc.model.architecture.is_empty() {
         let _ = write!(model, " ({})", sanitize_terminal(&doc.model.architecture));
     }
+    if !doc.model.dtype.is_empty() {
+        let _ = write!(
+            model,
+            " · weights {} {:.1} MiB",
+            sanitize_terminal(&doc.model.dtype),
+            doc.model.weight_bytes as f64 / (1u64 << 20) as f64
+        );
+    }
     let _ = writeln!(
         out,
         "{} · model {model} · score {} · masker {}",

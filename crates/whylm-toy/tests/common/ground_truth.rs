@@ -42,6 +42,7 @@ fn top_word(
             name: "whylm-toy".into(),
             path: String::new(),
             architecture: "llama".into(),
+            ..Default::default()
         },
     };
     // The query at the end (`the white cup has`) is the question, not evidence: it goes into the never-masked
