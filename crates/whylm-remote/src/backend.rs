@@ -158,6 +158,7 @@ impl RemoteBackend {
             ids: ids.to_vec(),
             pieces: ids.iter().map(|&id| self.tokenizer.text().piece_text(id)).collect(),
             text: self.tokenizer.decode(sent)?,
+            bos: self.tokenizer.text().bos_id(),
         })
     }
 }

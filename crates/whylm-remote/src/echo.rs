@@ -45,6 +45,8 @@ pub struct EchoRow {
     pub pieces: Vec<Option<String>>,
     /// The text sent (the ids decoded, without a BOS the server adds itself).
     pub text: String,
+    /// The model's BOS id, which llama-cpp-python leaves out of the echoed tokens wherever it is.
+    pub bos: Option<u32>,
 }
 
 pub fn request_body(model: &str, text: &str) -> Value {
@@ -94,16 +96,20 @@ pub fn read_answer(answer: Value, row: &EchoRow, targets: usize, url: &str) -> R
             logprobs.token_logprobs.len()
         )));
     }
-    // the echoed prompt tokens: all of them, or all but the leading BOS
+    // the echoed prompt tokens: all of them (vLLM), or all but the BOS ids (llama-cpp-python skips every BOS,
+    // the leading one and any a chat template writes later, and pairs the others with their own log-probs)
     let echoed = logprobs.tokens.len().saturating_sub(usage.completion_tokens);
-    let skipped = match n.checked_sub(echoed) {
-        Some(skipped @ (0 | 1)) => skipped,
-        _ => return Err(bad(format!("{echoed} echoed prompt log-probs for a prompt of {n} tokens"))),
+    let positions: Vec<usize> = match echoed == n {
+        true => (0..n).collect(),
+        false => (0..n).filter(|&p| Some(row.ids[p]) != row.bos).collect(),
     };
-    for (i, got) in logprobs.tokens[..echoed].iter().enumerate() {
-        if let Some(Some(expected)) = row.pieces.get(i + skipped) {
+    if positions.len() != echoed {
+        return Err(bad(format!("{echoed} echoed prompt log-probs for a prompt of {n} tokens")));
+    }
+    for (got, &p) in logprobs.tokens.iter().zip(&positions) {
+        if let Some(Some(expected)) = row.pieces.get(p) {
             if !same_piece(got, expected) {
-                let what = format!("token {} as {got:?} where whylm has {expected:?}", i + skipped);
+                let what = format!("token {p} as {got:?} where whylm has {expected:?}");
                 return Err(mismatch(url, row, what));
             }
         }
@@ -111,21 +117,29 @@ pub fn read_answer(answer: Value, row: &EchoRow, targets: usize, url: &str) -> R
     let first = n.checked_sub(targets).filter(|&f| f > 0).ok_or_else(|| {
         bad(format!("a prompt of {n} tokens cannot score {targets} targets"))
     })?;
-    if first <= skipped {
-        return Err(BackendError::Unsupported(
-            "the engine returns no log-prob for the first token after BOS (the echo API leaves it null), and a \
-             coalition with every feature absent puts the target there; give text that is never a feature \
-             between the prompt and the target (--suffix), or use a vLLM engine (--engine-dialect vllm)"
-                .into(),
-        ));
-    }
     (first..n)
         .map(|p| {
-            logprobs.token_logprobs[p - skipped]
+            let entry = positions
+                .iter()
+                .position(|&q| q == p)
+                .ok_or_else(|| bad(format!("no log-prob for the target at prompt position {p} (a BOS id?)")))?;
+            if entry == 0 {
+                return Err(first_entry_is_null());
+            }
+            logprobs.token_logprobs[entry]
                 .filter(|lp| !lp.is_nan() && *lp <= 1e-4)
                 .ok_or_else(|| bad(format!("no valid log-prob at prompt position {p}")))
         })
         .collect()
+}
+
+fn first_entry_is_null() -> BackendError {
+    BackendError::Unsupported(
+        "the engine returns no log-prob for the first token it echoes (the echo API leaves it null), and a \
+         coalition with every feature absent puts the target there; give text that is never a feature between \
+         the prompt and the target (--suffix), or use a vLLM engine (--engine-dialect vllm)"
+            .into(),
+    )
 }
 
 /// Whether the server's text of a token is whylm's piece. Empty texts (special tokens and partial UTF-8, which
@@ -153,6 +167,7 @@ mod tests {
             ids: vec![1, 10, 11, 12],
             pieces: vec![Some("<s>".into()), Some(" Tom".into()), Some(" had".into()), Some(" a".into())],
             text: "Tom had a".into(),
+            bos: Some(1),
         }
     }
 
@@ -186,11 +201,18 @@ mod tests {
         let short = answer(&["Tom", " had"], &[None, Some(-1.0)], 4);
         let error = read_answer(short, &row(), 1, "u").unwrap_err().to_string();
         assert!(error.contains("1 echoed prompt log-probs for a prompt of 4 tokens"), "{error}");
+        // a BOS inside the prompt (a chat template's second <|im_start|>) is skipped too, the rest stay paired
+        let mut chat = row();
+        chat.ids = vec![1, 10, 1, 12];
+        chat.pieces[2] = None;
+        let skipped = answer(&["Tom", " a", " ball"], &[None, Some(-2.0), Some(-3.0)], 4);
+        assert_eq!(read_answer(skipped, &chat, 1, "u").unwrap(), vec![-2.0]);
         assert!(check_starts_with_bos(&[5, 6], Some(1)).is_err());
         let bos_only = EchoRow {
             ids: vec![1, 10],
             pieces: vec![None, Some(" Tom".into())],
             text: "Tom".into(),
+            bos: Some(1),
         };
         let nulled = answer(&["Tom", " x"], &[None, Some(-1.0)], 2);
         let error = read_answer(nulled, &bos_only, 1, "u").unwrap_err().to_string();

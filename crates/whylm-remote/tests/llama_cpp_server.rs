@@ -1,6 +1,7 @@
 //! Against a real engine: llama-cpp-python's OpenAI-compatible server (the python named by
 //! WHYLM_LLAMA_CPP_PYTHON; `.ci/llama-cpp-venv` builds it) serving stories260K and SmolLM2 on a loopback port
-//! with an f32 KV cache. The word-level exact explanation through the engine equals the embedded one to 1e-3.
+//! with an f32 KV cache. The word-level exact explanation through the engine equals the embedded one to 1e-3 for
+//! stories260K (f32 weights); SmolLM2's Q4_1 kernels differ between llama.cpp and whylm (see its test).
 //! Without the variable the tests say why they did nothing and pass, unless WHYLM_REQUIRE_ENGINE=1.
 
 mod common;
@@ -124,5 +125,9 @@ fn smollm2_chat_through_llama_cpp_python_equals_embedded() {
     request.special_tokens_in_text = true;
     let path = shared("models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf");
     let difference = engine_against_embedded(&python, &path, &request);
-    assert!(difference < 1e-3, "max |dphi| {difference}");
+    // Not 1e-3: llama.cpp's Q4_1 matmuls quantize the activations to Q8_1 and whylm's do not, so the full row's
+    // target log-probs already differ by up to 0.055 (measured: -1.4775 vs -1.5322 for the first target token)
+    // and the explanations by 0.12. A log-prob paired with the wrong token would be off by whole nats; this
+    // bound checks the pairing, not the kernels.
+    assert!(difference < 0.25, "max |dphi| {difference}");
 }
