@@ -59,8 +59,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let targets = tokenizer.encode(TARGET, false)?.ids;
     let tokens: usize = rows.iter().map(|r| r.len() + targets.len()).sum();
     println!("model: {}", model.display());
-    println!("{} rows (every subset of {} words), {:.1} tokens per row on average", rows.len(), WORDS.len(),
-             tokens as f64 / rows.len() as f64);
+    println!(
+        "{} rows (every subset of {} words), {:.1} tokens per row on average",
+        rows.len(),
+        WORDS.len(),
+        tokens as f64 / rows.len() as f64
+    );
     println!("| requests in flight | seconds | evaluations/s | vs 1 in flight |");
     println!("|---:|---:|---:|---:|");
     let mut baseline = None;
@@ -95,7 +99,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn word_subsets(tokenizer: &Tokenizer) -> Result<Vec<MaskedRow>, Box<dyn std::error::Error>> {
     (0..1u32 << WORDS.len())
         .map(|mask| {
-            let kept: Vec<&str> = (0..WORDS.len()).filter(|i| mask & (1 << i) != 0).map(|i| WORDS[i]).collect();
+            let kept: Vec<&str> = (0..WORDS.len())
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| WORDS[i])
+                .collect();
             let text = format!("{}. Then", kept.join(" "));
             Ok(MaskedRow::full(&tokenizer.encode(&text, true)?.ids))
         })

@@ -21,12 +21,12 @@ use crate::vllm;
 
 /// A model served by an OpenAI-compatible engine.
 pub struct RemoteBackend {
-    pub(crate) client: JsonClient,
+    client: JsonClient,
     /// `ROOT/v1/completions` of every replica.
-    pub(crate) completions: Vec<String>,
-    pub(crate) model: String,
-    pub(crate) dialect: Dialect,
-    pub(crate) tokenizer: EngineTokenizer,
+    completions: Vec<String>,
+    model: String,
+    dialect: Dialect,
+    tokenizer: EngineTokenizer,
     concurrency: usize,
     prompts_per_request: usize,
     context_length: usize,
@@ -41,9 +41,14 @@ const UNKNOWN_CONTEXT: usize = 1 << 20;
 impl RemoteBackend {
     /// Asks the engine what it serves and prepares to score on it. `tokenizer` is the served model's own (from
     /// `--model`); without it the engine's tokenize endpoint is used.
-    pub fn connect(config: &EngineConfig, tokenizer: Option<whylm_tokenize::Tokenizer>) -> Result<Self, BackendError> {
+    pub fn connect(
+        config: &EngineConfig,
+        tokenizer: Option<whylm_tokenize::Tokenizer>,
+    ) -> Result<Self, BackendError> {
         if config.urls.is_empty() {
-            return Err(BackendError::Input("no engine URL given; pass --engine http://HOST:PORT".into()));
+            return Err(BackendError::Input(
+                "no engine URL given; pass --engine http://HOST:PORT".into(),
+            ));
         }
         let roots = config
             .urls
@@ -62,7 +67,7 @@ impl RemoteBackend {
         let served = probe?;
         let dialect = pick_dialect(config.dialect, &served);
         let tokenizer = match tokenizer {
-            Some(local) => EngineTokenizer::Local(local),
+            Some(local) => EngineTokenizer::Local(Box::new(local)),
             None => EngineTokenizer::remote(&roots[0], &served.id, dialect, config)?,
         };
         let info = BackendInfo {
@@ -107,7 +112,7 @@ impl RemoteBackend {
 
     /// The replicas' URLs, starting at replica `job % n`: consecutive jobs go to consecutive replicas, and a
     /// retry goes on to the next one.
-    pub(crate) fn urls_for(&self, job: usize) -> Vec<String> {
+    fn urls_for(&self, job: usize) -> Vec<String> {
         let n = self.completions.len().max(1);
         (0..self.completions.len())
             .map(|k| self.completions[(job + k) % n].clone())
@@ -156,7 +161,10 @@ impl RemoteBackend {
         };
         Ok(EchoRow {
             ids: ids.to_vec(),
-            pieces: ids.iter().map(|&id| self.tokenizer.text().piece_text(id)).collect(),
+            pieces: ids
+                .iter()
+                .map(|&id| self.tokenizer.text().piece_text(id))
+                .collect(),
             text: self.tokenizer.decode(sent)?,
             bos: self.tokenizer.text().bos_id(),
         })
@@ -250,7 +258,14 @@ impl Backend for RemoteBackend {
         settings: &GenerateSettings,
         on_token: &mut dyn FnMut(u32),
     ) -> Result<Generation, BackendError> {
-        crate::generate::generate(self, prompt, settings, on_token)
+        let engine = crate::generate::Engine {
+            client: &self.client,
+            urls: self.urls_for(0),
+            model: &self.model,
+            dialect: self.dialect,
+            tokenizer: &self.tokenizer,
+        };
+        crate::generate::generate(&engine, prompt, settings, on_token)
     }
 
     fn stop_tokens(&self) -> Vec<u32> {
@@ -269,9 +284,19 @@ mod tests {
         let keep = [true, false, true];
         let deleted = masked_row(&[1, 5, 6], &keep, &Masker::Delete);
         assert_eq!(prompt_ids(&deleted, &[9]).unwrap(), vec![1, 6, 9]);
-        let replaced = masked_row(&[1, 5, 6], &keep, &Masker::Replace { baseline: 0, collapse: false });
+        let replaced = masked_row(
+            &[1, 5, 6],
+            &keep,
+            &Masker::Replace {
+                baseline: 0,
+                collapse: false,
+            },
+        );
         assert_eq!(prompt_ids(&replaced, &[9]).unwrap(), vec![1, 0, 6, 9]);
         let hidden = masked_row(&[1, 5, 6], &keep, &Masker::Hide);
-        assert!(prompt_ids(&hidden, &[9]).unwrap_err().to_string().contains("--masker hide"));
+        assert!(prompt_ids(&hidden, &[9])
+            .unwrap_err()
+            .to_string()
+            .contains("--masker hide"));
     }
 }

@@ -92,7 +92,11 @@ pub struct ServedModel {
 }
 
 /// Asks `root` which models it serves and picks the one named `wanted` (or the only one).
-pub fn served_model(client: &JsonClient, root: &str, wanted: Option<&str>) -> Result<ServedModel, BackendError> {
+pub fn served_model(
+    client: &JsonClient,
+    root: &str,
+    wanted: Option<&str>,
+) -> Result<ServedModel, BackendError> {
     let url = format!("{root}/v1/models");
     let answer = client.get(&url)?;
     let list: ModelList = serde_json::from_value(answer).map_err(|e| {
@@ -141,7 +145,13 @@ mod tests {
         assert_eq!(engine_root("http://h:8000/v1/").unwrap(), "http://h:8000");
         assert_eq!(engine_root(" https://h ").unwrap(), "https://h");
         for bad in ["h:8000", "ftp://h", "http://"] {
-            assert!(engine_root(bad).unwrap_err().to_string().contains("http://HOST:PORT"), "{bad}");
+            assert!(
+                engine_root(bad)
+                    .unwrap_err()
+                    .to_string()
+                    .contains("http://HOST:PORT"),
+                "{bad}"
+            );
         }
         assert_eq!(default_concurrency(Dialect::Echo, 3), 6);
     }

@@ -41,7 +41,10 @@ mod tests {
         assert!((from_logprob(lp, &ScoreKind::LogProb) - lp as f32).abs() < 1e-7);
         assert!((from_logprob(lp, &ScoreKind::Prob) - 0.2).abs() < 1e-7);
         assert!((from_logprob(lp, &ScoreKind::LogOdds) - (0.25f64).ln() as f32).abs() < 1e-6);
-        assert!(check_kind(&ScoreKind::Logit).unwrap_err().to_string().contains("--score logprob"));
+        assert!(check_kind(&ScoreKind::Logit)
+            .unwrap_err()
+            .to_string()
+            .contains("--score logprob"));
         assert!(check_kind(&ScoreKind::Contrast(vec![1])).is_err());
         assert!(check_kind(&ScoreKind::LogOdds).is_ok());
     }

@@ -69,6 +69,9 @@ mod tests {
         for text in ["auto", "vllm", "echo"] {
             assert_eq!(text.parse::<DialectChoice>().unwrap().to_string(), text);
         }
-        assert!("openai".parse::<DialectChoice>().unwrap_err().contains("auto, vllm or echo"));
+        assert!("openai"
+            .parse::<DialectChoice>()
+            .unwrap_err()
+            .contains("auto, vllm or echo"));
     }
 }

@@ -72,6 +72,8 @@ mod tests {
             _ => Ok(j),
         });
         assert_eq!(failed.unwrap_err().to_string(), "job 7");
-        assert!(run_all(&Vec::<usize>::new(), 8, |_, &j| Ok(j)).unwrap().is_empty());
+        assert!(run_all(&Vec::<usize>::new(), 8, |_, &j| Ok(j))
+            .unwrap()
+            .is_empty());
     }
 }

@@ -74,11 +74,21 @@ pub fn check_starts_with_bos(ids: &[u32], bos: Option<u32>) -> Result<(), Backen
 }
 
 /// The log-probabilities of the last `targets` ids of `row`, from the engine's answer.
-pub fn read_answer(answer: Value, row: &EchoRow, targets: usize, url: &str) -> Result<Vec<f64>, BackendError> {
+pub fn read_answer(
+    answer: Value,
+    row: &EchoRow,
+    targets: usize,
+    url: &str,
+) -> Result<Vec<f64>, BackendError> {
     let bad = |what: String| BackendError::Failed(format!("the engine {url} sent a wrong answer: {what}"));
-    let answer: Answer = serde_json::from_value(answer)
-        .map_err(|e| bad(format!("it is not a completions response with echoed log-probs ({e})")))?;
-    let usage = answer.usage.ok_or_else(|| bad("no usage (prompt token count)".into()))?;
+    let answer: Answer = serde_json::from_value(answer).map_err(|e| {
+        bad(format!(
+            "it is not a completions response with echoed log-probs ({e})"
+        ))
+    })?;
+    let usage = answer
+        .usage
+        .ok_or_else(|| bad("no usage (prompt token count)".into()))?;
     let logprobs = answer
         .choices
         .into_iter()
@@ -87,7 +97,11 @@ pub fn read_answer(answer: Value, row: &EchoRow, targets: usize, url: &str) -> R
         .ok_or_else(|| bad("no choices[0].logprobs (does the engine support echo with logprobs?)".into()))?;
     let n = row.ids.len();
     if usage.prompt_tokens != n {
-        return Err(mismatch(url, row, format!("{} tokens where whylm scored {n}", usage.prompt_tokens)));
+        return Err(mismatch(
+            url,
+            row,
+            format!("{} tokens where whylm scored {n}", usage.prompt_tokens),
+        ));
     }
     if logprobs.tokens.len() != logprobs.token_logprobs.len() {
         return Err(bad(format!(
@@ -104,7 +118,9 @@ pub fn read_answer(answer: Value, row: &EchoRow, targets: usize, url: &str) -> R
         false => (0..n).filter(|&p| Some(row.ids[p]) != row.bos).collect(),
     };
     if positions.len() != echoed {
-        return Err(bad(format!("{echoed} echoed prompt log-probs for a prompt of {n} tokens")));
+        return Err(bad(format!(
+            "{echoed} echoed prompt log-probs for a prompt of {n} tokens"
+        )));
     }
     for (got, &p) in logprobs.tokens.iter().zip(&positions) {
         if let Some(Some(expected)) = row.pieces.get(p) {
@@ -114,15 +130,17 @@ pub fn read_answer(answer: Value, row: &EchoRow, targets: usize, url: &str) -> R
             }
         }
     }
-    let first = n.checked_sub(targets).filter(|&f| f > 0).ok_or_else(|| {
-        bad(format!("a prompt of {n} tokens cannot score {targets} targets"))
-    })?;
+    let first = n
+        .checked_sub(targets)
+        .filter(|&f| f > 0)
+        .ok_or_else(|| bad(format!("a prompt of {n} tokens cannot score {targets} targets")))?;
     (first..n)
         .map(|p| {
-            let entry = positions
-                .iter()
-                .position(|&q| q == p)
-                .ok_or_else(|| bad(format!("no log-prob for the target at prompt position {p} (a BOS id?)")))?;
+            let entry = positions.iter().position(|&q| q == p).ok_or_else(|| {
+                bad(format!(
+                    "no log-prob for the target at prompt position {p} (a BOS id?)"
+                ))
+            })?;
             if entry == 0 {
                 return Err(first_entry_is_null());
             }
@@ -165,7 +183,12 @@ mod tests {
     fn row() -> EchoRow {
         EchoRow {
             ids: vec![1, 10, 11, 12],
-            pieces: vec![Some("<s>".into()), Some(" Tom".into()), Some(" had".into()), Some(" a".into())],
+            pieces: vec![
+                Some("<s>".into()),
+                Some(" Tom".into()),
+                Some(" had".into()),
+                Some(" a".into()),
+            ],
             text: "Tom had a".into(),
             bos: Some(1),
         }
@@ -180,7 +203,11 @@ mod tests {
     #[test]
     fn reads_targets_after_a_dropped_bos_and_after_a_kept_one() {
         // llama-cpp-python: BOS dropped, one completion token echoed after the prompt
-        let dropped = answer(&["Tom", " had", " a", " ball"], &[None, Some(-1.0), Some(-2.0), Some(-3.0)], 4);
+        let dropped = answer(
+            &["Tom", " had", " a", " ball"],
+            &[None, Some(-1.0), Some(-2.0), Some(-3.0)],
+            4,
+        );
         assert_eq!(read_answer(dropped, &row(), 2, "u").unwrap(), vec![-1.0, -2.0]);
         // vLLM: BOS echoed
         let kept = answer(
@@ -195,12 +222,27 @@ mod tests {
     fn other_tokens_or_counts_are_refused() {
         let merged = answer(&["Tom", " hada", " ball"], &[None, Some(-1.0), Some(-3.0)], 3);
         let error = read_answer(merged, &row(), 1, "http://e").unwrap_err();
-        assert!(error.to_string().contains("tokenized the text \"Tom had a\" differently"), "{error}");
-        let renamed = answer(&["Tom", " has", " a", " ball"], &[None, Some(-1.0), Some(-2.0), Some(-3.0)], 4);
-        assert!(read_answer(renamed, &row(), 1, "u").unwrap_err().to_string().contains("\" has\""));
+        assert!(
+            error
+                .to_string()
+                .contains("tokenized the text \"Tom had a\" differently"),
+            "{error}"
+        );
+        let renamed = answer(
+            &["Tom", " has", " a", " ball"],
+            &[None, Some(-1.0), Some(-2.0), Some(-3.0)],
+            4,
+        );
+        assert!(read_answer(renamed, &row(), 1, "u")
+            .unwrap_err()
+            .to_string()
+            .contains("\" has\""));
         let short = answer(&["Tom", " had"], &[None, Some(-1.0)], 4);
         let error = read_answer(short, &row(), 1, "u").unwrap_err().to_string();
-        assert!(error.contains("1 echoed prompt log-probs for a prompt of 4 tokens"), "{error}");
+        assert!(
+            error.contains("1 echoed prompt log-probs for a prompt of 4 tokens"),
+            "{error}"
+        );
         // a BOS inside the prompt (a chat template's second <|im_start|>) is skipped too, the rest stay paired
         let mut chat = row();
         chat.ids = vec![1, 10, 1, 12];

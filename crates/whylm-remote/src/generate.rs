@@ -5,11 +5,21 @@
 use serde_json::{json, Value};
 use whylm_backend::{BackendError, GenerateSettings, Generation, Sampling, StopReason};
 
-use crate::backend::RemoteBackend;
 use crate::dialect::Dialect;
+use crate::http::JsonClient;
+use crate::tokenizer::EngineTokenizer;
+
+/// What generation needs of the backend: how to reach the engine and the served model's tokenizer.
+pub struct Engine<'a> {
+    pub client: &'a JsonClient,
+    pub urls: Vec<String>,
+    pub model: &'a str,
+    pub dialect: Dialect,
+    pub tokenizer: &'a EngineTokenizer,
+}
 
 pub fn generate(
-    backend: &RemoteBackend,
+    backend: &Engine<'_>,
     prompt: &[u32],
     settings: &GenerateSettings,
     on_token: &mut dyn FnMut(u32),
@@ -37,8 +47,7 @@ pub fn generate(
     };
     add_sampling(&mut body, &settings.sampling);
     let stats = crate::stats::EngineStats::default();
-    let urls = backend.urls_for(0);
-    let (answer, url) = backend.client.post(&urls, &body, &stats)?;
+    let (answer, url) = backend.client.post(&backend.urls, &body, &stats)?;
     let choice = answer
         .get("choices")
         .and_then(|c| c.get(0))
@@ -87,11 +96,12 @@ fn add_sampling(body: &mut Value, sampling: &Sampling) {
 }
 
 /// The prompt as text, without a BOS the engine adds itself.
-fn prompt_text(backend: &RemoteBackend, prompt: &[u32]) -> Result<String, BackendError> {
-    let sent = match backend.tokenizer.adds_bos() && prompt.first() == backend.tokenizer.text().bos_id().as_ref() {
-        true => &prompt[1..],
-        false => prompt,
-    };
+fn prompt_text(backend: &Engine<'_>, prompt: &[u32]) -> Result<String, BackendError> {
+    let sent =
+        match backend.tokenizer.adds_bos() && prompt.first() == backend.tokenizer.text().bos_id().as_ref() {
+            true => &prompt[1..],
+            false => prompt,
+        };
     backend.tokenizer.decode(sent)
 }
 
@@ -99,7 +109,11 @@ fn generated_ids(choice: &Value, url: &str) -> Result<Vec<u32>, BackendError> {
     choice
         .get("token_ids")
         .and_then(Value::as_array)
-        .and_then(|ids| ids.iter().map(|v| v.as_u64().and_then(|id| u32::try_from(id).ok())).collect())
+        .and_then(|ids| {
+            ids.iter()
+                .map(|v| v.as_u64().and_then(|id| u32::try_from(id).ok()))
+                .collect()
+        })
         .ok_or_else(|| {
             BackendError::Failed(format!(
                 "the engine {url} returned no generated token ids (vLLM sends them with return_token_ids)"
@@ -110,7 +124,7 @@ fn generated_ids(choice: &Value, url: &str) -> Result<Vec<u32>, BackendError> {
 /// The ids the generated text adds after the prompt: the prompt text and the continuation tokenized together,
 /// less the prompt's ids (or the continuation alone when the two do not line up).
 fn continuation_ids(
-    backend: &RemoteBackend,
+    backend: &Engine<'_>,
     prompt: &[u32],
     prompt_text: &str,
     choice: &Value,
@@ -121,8 +135,10 @@ fn continuation_ids(
         .and_then(Value::as_str)
         .ok_or_else(|| BackendError::Failed(format!("the engine {url} sent a completion without text")))?;
     let tokenizer = backend.tokenizer.text();
-    let add_special = prompt.first().is_some() && prompt.first() == tokenizer.bos_id().as_ref();
-    let whole = tokenizer.encode(&format!("{prompt_text}{text}"), add_special)?.ids;
+    let add_special = !prompt.is_empty() && prompt.first() == tokenizer.bos_id().as_ref();
+    let whole = tokenizer
+        .encode(&format!("{prompt_text}{text}"), add_special)?
+        .ids;
     match whole.strip_prefix(prompt) {
         Some(rest) => Ok(rest.to_vec()),
         None => Ok(tokenizer.encode(text, false)?.ids),

@@ -119,7 +119,12 @@ impl JsonClient {
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let text = match response.body_mut().with_config().limit(BODY_LIMIT).read_to_string() {
+        let text = match response
+            .body_mut()
+            .with_config()
+            .limit(BODY_LIMIT)
+            .read_to_string()
+        {
             Ok(text) => text,
             Err(error) => return self.transport_failure(url, error),
         };

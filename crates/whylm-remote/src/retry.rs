@@ -71,7 +71,10 @@ mod tests {
         for attempt in 0..6 {
             let full = Duration::from_millis(100 << attempt).min(Duration::from_millis(700));
             let wait = policy.backoff(attempt);
-            assert!(wait >= full / 2 && wait < full, "attempt {attempt}: {wait:?} vs {full:?}");
+            assert!(
+                wait >= full / 2 && wait < full,
+                "attempt {attempt}: {wait:?} vs {full:?}"
+            );
         }
         assert!(policy.backoff(60) < Duration::from_millis(700));
     }

@@ -15,19 +15,24 @@ use crate::http::JsonClient;
 use crate::stats::EngineStats;
 
 pub enum EngineTokenizer {
-    Local(Tokenizer),
-    Remote(RemoteTokenizer),
+    Local(Box<Tokenizer>),
+    Remote(Box<RemoteTokenizer>),
 }
 
 impl EngineTokenizer {
-    pub fn remote(root: &str, model: &str, dialect: Dialect, config: &EngineConfig) -> Result<Self, BackendError> {
-        RemoteTokenizer::connect(root, model, dialect, config).map(EngineTokenizer::Remote)
+    pub fn remote(
+        root: &str,
+        model: &str,
+        dialect: Dialect,
+        config: &EngineConfig,
+    ) -> Result<Self, BackendError> {
+        RemoteTokenizer::connect(root, model, dialect, config).map(|t| EngineTokenizer::Remote(Box::new(t)))
     }
 
     pub fn text(&self) -> &dyn TextTokenizer {
         match self {
-            EngineTokenizer::Local(t) => t,
-            EngineTokenizer::Remote(t) => t,
+            EngineTokenizer::Local(t) => t.as_ref(),
+            EngineTokenizer::Remote(t) => t.as_ref(),
         }
     }
 
@@ -64,7 +69,12 @@ pub struct RemoteTokenizer {
 }
 
 impl RemoteTokenizer {
-    fn connect(root: &str, model: &str, dialect: Dialect, config: &EngineConfig) -> Result<Self, BackendError> {
+    fn connect(
+        root: &str,
+        model: &str,
+        dialect: Dialect,
+        config: &EngineConfig,
+    ) -> Result<Self, BackendError> {
         let (tokenize, detokenize) = match dialect {
             Dialect::Vllm => ("tokenize", "detokenize"),
             Dialect::Echo => ("extras/tokenize", "extras/detokenize"),
@@ -92,7 +102,11 @@ impl RemoteTokenizer {
         let (answer, url) = self.client.post(&self.tokenize_url, &body, &self.stats)?;
         let mut ids = id_list(&answer, "tokens", url)?;
         // llama-cpp-python always adds the BOS: take it off when it was not asked for
-        if !add_special && self.dialect == Dialect::Echo && self.bos.is_some() && ids.first() == self.bos.as_ref() {
+        if !add_special
+            && self.dialect == Dialect::Echo
+            && self.bos.is_some()
+            && ids.first() == self.bos.as_ref()
+        {
             ids.remove(0);
         }
         Ok(ids)
@@ -112,7 +126,11 @@ impl RemoteTokenizer {
             .get(field)
             .and_then(Value::as_str)
             .map(str::to_string)
-            .ok_or_else(|| BackendError::Failed(format!("the engine {url} sent no \"{field}\" in its detokenize answer")))
+            .ok_or_else(|| {
+                BackendError::Failed(format!(
+                    "the engine {url} sent no \"{field}\" in its detokenize answer"
+                ))
+            })
     }
 
     /// Byte spans of `ids` in `text`: token i covers what decoding the first i+1 ids adds to decoding the first i.
@@ -147,7 +165,11 @@ fn id_list(answer: &Value, field: &str, url: &str) -> Result<Vec<u32>, BackendEr
     answer
         .get(field)
         .and_then(Value::as_array)
-        .and_then(|ids| ids.iter().map(|v| v.as_u64().and_then(|id| u32::try_from(id).ok())).collect())
+        .and_then(|ids| {
+            ids.iter()
+                .map(|v| v.as_u64().and_then(|id| u32::try_from(id).ok()))
+                .collect()
+        })
         .ok_or_else(|| BackendError::Failed(format!("the engine {url} sent no token id list \"{field}\"")))
 }
 

@@ -51,8 +51,11 @@ pub fn read_answer(
     url: &str,
 ) -> Result<Vec<Vec<f64>>, BackendError> {
     let bad = |what: String| BackendError::Failed(format!("the engine {url} sent a wrong answer: {what}"));
-    let answer: Answer = serde_json::from_value(answer)
-        .map_err(|e| bad(format!("it is not a completions response with prompt log-probs ({e})")))?;
+    let answer: Answer = serde_json::from_value(answer).map_err(|e| {
+        bad(format!(
+            "it is not a completions response with prompt log-probs ({e})"
+        ))
+    })?;
     if answer.choices.len() != prompts.len() {
         return Err(bad(format!(
             "{} choices for {} prompts",
@@ -62,9 +65,13 @@ pub fn read_answer(
     }
     let mut out: Vec<Option<Vec<f64>>> = vec![None; prompts.len()];
     for choice in answer.choices {
-        let prompt = prompts
-            .get(choice.index)
-            .ok_or_else(|| bad(format!("a choice has index {} of {} prompts", choice.index, prompts.len())))?;
+        let prompt = prompts.get(choice.index).ok_or_else(|| {
+            bad(format!(
+                "a choice has index {} of {} prompts",
+                choice.index,
+                prompts.len()
+            ))
+        })?;
         if let Some(ids) = &choice.prompt_token_ids {
             if ids != prompt {
                 return Err(bad(format!(
@@ -98,9 +105,16 @@ fn target_logprobs(
             prompt.len()
         ));
     }
-    let first = prompt.len().checked_sub(targets).filter(|&f| f > 0).ok_or_else(|| {
-        format!("a prompt of {} tokens cannot score {targets} targets", prompt.len())
-    })?;
+    let first = prompt
+        .len()
+        .checked_sub(targets)
+        .filter(|&f| f > 0)
+        .ok_or_else(|| {
+            format!(
+                "a prompt of {} tokens cannot score {targets} targets",
+                prompt.len()
+            )
+        })?;
     (first..prompt.len())
         .map(|p| {
             let id = prompt[p];
@@ -151,7 +165,9 @@ mod tests {
             (changed, "other token ids"),
             (json!([]), "0 choices for 1 prompts"),
         ] {
-            let error = read_answer(answer(choices), &prompts, 1, "u").unwrap_err().to_string();
+            let error = read_answer(answer(choices), &prompts, 1, "u")
+                .unwrap_err()
+                .to_string();
             assert!(error.contains(says), "{error}");
         }
     }

@@ -30,7 +30,10 @@ fn echo_completion(tokenizer: &Tokenizer, body: &Value, fault: Fault) -> Value {
     if fault == Fault::ExtraToken {
         ids.push(300);
     }
-    let mut tokens: Vec<String> = ids[1..].iter().map(|&id| tokenizer.piece_text(id).unwrap_or_default()).collect();
+    let mut tokens: Vec<String> = ids[1..]
+        .iter()
+        .map(|&id| tokenizer.piece_text(id).unwrap_or_default())
+        .collect();
     if fault == Fault::OtherPiece {
         tokens[1] = "zebra".into();
     }
@@ -48,7 +51,10 @@ fn echo_completion(tokenizer: &Tokenizer, body: &Value, fault: Fault) -> Value {
 fn echo_engine(fault: Fault) -> FakeServer {
     let tokenizer = stories_tokenizer();
     FakeServer::start(Arc::new(move |request: &Request| match request.path.as_str() {
-        "/v1/models" => Reply::Json(200, json!({"object": "list", "data": [{"id": MODEL, "owned_by": "me"}]})),
+        "/v1/models" => Reply::Json(
+            200,
+            json!({"object": "list", "data": [{"id": MODEL, "owned_by": "me"}]}),
+        ),
         _ => Reply::Json(200, echo_completion(&tokenizer, &request.body, fault)),
     }))
 }
@@ -67,22 +73,44 @@ fn explanations_through_an_echo_engine_equal_the_in_process_ones() {
     let mut request = word_request();
     request.prompt = "Tom had a red ball and he threw it to the dog".into();
     request.suffix = " Then".into();
-    let reference = run(&FormulaBackend { tokenizer: stories_tokenizer() }, &request).unwrap();
+    let reference = run(
+        &FormulaBackend {
+            tokenizer: stories_tokenizer(),
+        },
+        &request,
+    )
+    .unwrap();
     let doc = run(&backend, &request).unwrap();
     assert_eq!(max_phi_difference(&doc, &reference), 0.0);
     request.suffix.clear();
     let refused = run(&backend, &request).unwrap_err().to_string();
-    assert!(refused.contains("--suffix") && !refused.contains('\n'), "{refused}");
+    assert!(
+        refused.contains("--suffix") && !refused.contains('\n'),
+        "{refused}"
+    );
 }
 
 #[test]
 fn tokens_that_differ_from_whylms_are_refused() {
-    let row = MaskedRow::full(&stories_tokenizer().encode("Tom had a red ball.", true).unwrap().ids);
-    for (fault, says) in [(Fault::ExtraToken, "tokens where whylm scored"), (Fault::OtherPiece, "\"zebra\"")] {
+    let row = MaskedRow::full(
+        &stories_tokenizer()
+            .encode("Tom had a red ball.", true)
+            .unwrap()
+            .ids,
+    );
+    for (fault, says) in [
+        (Fault::ExtraToken, "tokens where whylm scored"),
+        (Fault::OtherPiece, "\"zebra\""),
+    ] {
         let server = echo_engine(fault);
-        let error = connect(&server).score_rows(&[row.clone()], &[300], &ScoreKind::LogProb).unwrap_err();
+        let error = connect(&server)
+            .score_rows(std::slice::from_ref(&row), &[300], &ScoreKind::LogProb)
+            .unwrap_err();
         let text = error.to_string();
-        assert!(text.contains("tokenized the text") && text.contains(says), "{text}");
+        assert!(
+            text.contains("tokenized the text") && text.contains(says),
+            "{text}"
+        );
         assert!(error.is_user_error() && !text.contains('\n'));
     }
 }

@@ -25,7 +25,10 @@ fn engine(answer: impl Fn(usize, &Value) -> Reply + Send + Sync + 'static) -> Fa
     }))
 }
 
-fn score(server: &FakeServer, tune: impl Fn(&mut whylm_remote::EngineConfig)) -> Result<Vec<Vec<f32>>, BackendError> {
+fn score(
+    server: &FakeServer,
+    tune: impl Fn(&mut whylm_remote::EngineConfig),
+) -> Result<Vec<Vec<f32>>, BackendError> {
     let mut config = quick_config(&server.url());
     tune(&mut config);
     let backend = RemoteBackend::connect(&config, Some(stories_tokenizer()))?;
@@ -61,7 +64,11 @@ fn too_many_requests_waits_as_long_as_retry_after_says() {
     let server = engine(move |n, body| {
         seen.lock().unwrap().push(Instant::now());
         match n {
-            0 => Reply::Raw(429, vec![("Retry-After".into(), "1".into())], "{\"error\": \"slow down\"}".into()),
+            0 => Reply::Raw(
+                429,
+                vec![("Retry-After".into(), "1".into())],
+                "{\"error\": \"slow down\"}".into(),
+            ),
             _ => Reply::Json(200, vllm_completion(body)),
         }
     });
@@ -69,7 +76,11 @@ fn too_many_requests_waits_as_long_as_retry_after_says() {
     let times = arrivals.lock().unwrap();
     assert_eq!(times.len(), 2);
     // the quick backoff would have come back after at most 40 ms
-    assert!(times[1] - times[0] >= Duration::from_secs(1), "{:?}", times[1] - times[0]);
+    assert!(
+        times[1] - times[0] >= Duration::from_secs(1),
+        "{:?}",
+        times[1] - times[0]
+    );
 }
 
 #[test]
@@ -83,7 +94,10 @@ fn a_server_that_never_answers_times_out_with_its_url() {
     let text = one_line(&error);
     assert!(!error.is_user_error());
     let url = format!("{}/v1/completions", server.url());
-    assert!(text.contains(&format!("the engine {url} did not answer within 0.3 s")), "{text}");
+    assert!(
+        text.contains(&format!("the engine {url} did not answer within 0.3 s")),
+        "{text}"
+    );
     assert!(text.contains("gave up after 2 tries"), "{text}");
 }
 
@@ -104,7 +118,10 @@ fn a_wrong_number_of_log_probs_is_refused() {
         Reply::Json(200, answer)
     });
     let text = one_line(&score(&server, |_| {}).unwrap_err());
-    assert!(text.contains("5 prompt log-probs for a prompt of 6 tokens"), "{text}");
+    assert!(
+        text.contains("5 prompt log-probs for a prompt of 6 tokens"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -115,7 +132,10 @@ fn a_log_prob_for_another_token_is_refused() {
         Reply::Json(200, answer)
     });
     let text = one_line(&score(&server, |_| {}).unwrap_err());
-    assert!(text.contains("no valid log-prob of token 304 at prompt position 5"), "{text}");
+    assert!(
+        text.contains("no valid log-prob of token 304 at prompt position 5"),
+        "{text}"
+    );
 }
 
 #[test]

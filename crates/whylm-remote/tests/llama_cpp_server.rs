@@ -35,7 +35,8 @@ fn engine_python() -> Option<String> {
     match std::env::var("WHYLM_LLAMA_CPP_PYTHON") {
         Ok(python) if !python.is_empty() => Some(python),
         _ => {
-            let why = "WHYLM_LLAMA_CPP_PYTHON is not set (run .ci/llama-cpp-venv and export the python it prints)";
+            let why =
+                "WHYLM_LLAMA_CPP_PYTHON is not set (run .ci/llama-cpp-venv and export the python it prints)";
             assert!(
                 std::env::var("WHYLM_REQUIRE_ENGINE").as_deref() != Ok("1"),
                 "WHYLM_REQUIRE_ENGINE=1 but {why}"
@@ -47,7 +48,11 @@ fn engine_python() -> Option<String> {
 }
 
 fn start(python: &str, model: &Path) -> Server {
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let child = Command::new(python)
         .args(["-m", "llama_cpp.server", "--model"])
         .arg(model)
@@ -67,7 +72,10 @@ fn start(python: &str, model: &Path) -> Server {
         if let Ok(Some(status)) = server.child.try_wait() {
             panic!("llama_cpp.server exited with {status} before it listened");
         }
-        assert!(started.elapsed() < Duration::from_secs(120), "llama_cpp.server did not listen in 120 s");
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "llama_cpp.server did not listen in 120 s"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
     server
@@ -91,7 +99,11 @@ fn engine_against_embedded(python: &str, path: &Path, request: &ExplainRequest) 
     let config = EngineConfig::new(vec![server.url.clone()]);
     let tokenizer = Tokenizer::from_gguf_file(path).expect("tokenizer");
     let remote = RemoteBackend::connect(&config, Some(tokenizer)).expect("connect to the engine");
-    assert_eq!(remote.dialect(), Dialect::Echo, "llama-cpp-python speaks the echo dialect");
+    assert_eq!(
+        remote.dialect(),
+        Dialect::Echo,
+        "llama-cpp-python speaks the echo dialect"
+    );
     let through_engine = run(&remote, request).expect("explanation through the engine");
     let difference = max_phi_difference(&through_engine, &embedded);
     eprintln!(

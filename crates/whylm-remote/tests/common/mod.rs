@@ -27,7 +27,9 @@ pub const MODEL: &str = "fake-llama";
 
 /// `../shared/...` of the checkout, from this crate's directory.
 pub fn shared(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared").join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared")
+        .join(path)
 }
 
 pub fn stories_tokenizer() -> Tokenizer {
@@ -80,16 +82,18 @@ pub struct Counters {
 }
 
 pub fn vllm_handler(counters: Arc<Counters>) -> fake_server::Handler {
-    Arc::new(move |request: &Request| match (request.method.as_str(), request.path.as_str()) {
-        ("GET", "/v1/models") => Reply::Json(200, models_list("vllm")),
-        ("POST", "/v1/completions") => {
-            counters.completions.fetch_add(1, Ordering::SeqCst);
-            let n = request.body["prompt"].as_array().map_or(0, Vec::len);
-            counters.rows.fetch_add(n, Ordering::SeqCst);
-            Reply::Json(200, vllm_completion(&request.body))
-        }
-        _ => Reply::Json(404, json!({"error": "no such route"})),
-    })
+    Arc::new(
+        move |request: &Request| match (request.method.as_str(), request.path.as_str()) {
+            ("GET", "/v1/models") => Reply::Json(200, models_list("vllm")),
+            ("POST", "/v1/completions") => {
+                counters.completions.fetch_add(1, Ordering::SeqCst);
+                let n = request.body["prompt"].as_array().map_or(0, Vec::len);
+                counters.rows.fetch_add(n, Ordering::SeqCst);
+                Reply::Json(200, vllm_completion(&request.body))
+            }
+            _ => Reply::Json(404, json!({"error": "no such route"})),
+        },
+    )
 }
 
 pub fn counters() -> Arc<Counters> {
@@ -137,12 +141,22 @@ impl Backend for FormulaBackend {
         16
     }
 
-    fn score_rows(&self, rows: &[MaskedRow], targets: &[u32], _: &ScoreKind) -> Result<Vec<Vec<f32>>, BackendError> {
+    fn score_rows(
+        &self,
+        rows: &[MaskedRow],
+        targets: &[u32],
+        _: &ScoreKind,
+    ) -> Result<Vec<Vec<f32>>, BackendError> {
         Ok(rows
             .iter()
             .map(|row| {
-                let mut ids: Vec<u32> =
-                    row.token_ids.iter().zip(&row.attend).filter(|(_, a)| **a).map(|(&id, _)| id).collect();
+                let mut ids: Vec<u32> = row
+                    .token_ids
+                    .iter()
+                    .zip(&row.attend)
+                    .filter(|(_, a)| **a)
+                    .map(|(&id, _)| id)
+                    .collect();
                 targets
                     .iter()
                     .map(|&y| {
@@ -155,7 +169,12 @@ impl Backend for FormulaBackend {
             .collect())
     }
 
-    fn generate(&self, _: &[u32], _: &GenerateSettings, _: &mut dyn FnMut(u32)) -> Result<Generation, BackendError> {
+    fn generate(
+        &self,
+        _: &[u32],
+        _: &GenerateSettings,
+        _: &mut dyn FnMut(u32),
+    ) -> Result<Generation, BackendError> {
         Ok(Generation {
             tokens: Vec::new(),
             stop: StopReason::MaxTokens,
@@ -181,7 +200,10 @@ pub fn word_request() -> ExplainRequest {
     }
 }
 
-pub fn run(backend: &dyn Backend, request: &ExplainRequest) -> Result<ReportDoc, whylm_explain::ExplainError> {
+pub fn run(
+    backend: &dyn Backend,
+    request: &ExplainRequest,
+) -> Result<ReportDoc, whylm_explain::ExplainError> {
     let model = ExplainModel {
         backend,
         info: Default::default(),
