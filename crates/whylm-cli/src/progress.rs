@@ -17,6 +17,8 @@ pub struct Progress {
     phase: String,
     /// Shown before every phase (e.g. "row 3/50" in a batch).
     label: String,
+    /// Words after the unit, asked afresh at every update (a remote engine's requests in flight and rate).
+    status: Option<Box<dyn Fn() -> String>>,
 }
 
 impl Progress {
@@ -27,12 +29,18 @@ impl Progress {
             bar: None,
             phase: String::new(),
             label: String::new(),
+            status: None,
         }
     }
 
     /// Puts `label` before every phase shown from now on.
     pub fn set_label(&mut self, label: String) {
         self.label = label;
+    }
+
+    /// Shows `status()` after the unit from now on.
+    pub fn set_status(&mut self, status: Box<dyn Fn() -> String>) {
+        self.status = Some(status);
     }
 
     /// `done` of `planned` `unit`s of `phase` are finished.
@@ -58,6 +66,9 @@ impl Progress {
             bar.reset();
             bar.set_prefix(self.phase.clone());
             bar.set_message(unit);
+        }
+        if let Some(status) = &self.status {
+            bar.set_message(format!("{unit} ({})", status()));
         }
         bar.set_length(planned.max(done));
         bar.set_position(done);

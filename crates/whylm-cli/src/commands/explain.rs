@@ -16,6 +16,7 @@ use crate::options::batch::BatchOptions;
 use crate::options::chat::ChatOptions;
 use crate::options::chat_explain::{chat_input, TurnOptions};
 use crate::options::count::positive_count;
+use crate::options::engine::EngineOptions;
 use crate::options::faithfulness::{measure, FaithfulnessOptions};
 use crate::options::model_loading::{load_model_or_default, report_info};
 use crate::options::prompt::{require_non_empty, PromptInput};
@@ -44,6 +45,8 @@ pub struct ExplainArgs {
     pub batch: BatchOptions,
     #[command(flatten)]
     pub faithfulness: FaithfulnessOptions,
+    #[command(flatten)]
+    pub engine: EngineOptions,
     /// Text before the prompt that the model sees but that is never a feature (e.g. a chat header).
     #[arg(long, value_name = "TEXT", default_value = "")]
     pub prefix: String,

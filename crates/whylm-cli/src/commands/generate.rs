@@ -10,6 +10,7 @@ use whylm_tokenize::Tokenizer;
 
 use crate::fault::{backend_error, tokenizer_file_error};
 use crate::options::count::positive_count;
+use crate::options::engine::EngineOptions;
 use crate::options::model_loading::load_model_or_default;
 use crate::options::output::print_stdout;
 use crate::options::prompt::PromptInput;
@@ -28,6 +29,8 @@ pub struct GenerateArgs {
     pub prompt: PromptInput,
     #[command(flatten)]
     pub sampling: SamplingOptions,
+    #[command(flatten)]
+    pub engine: EngineOptions,
     /// Seed for sampling (unused when greedy).
     #[arg(long, value_name = "S", default_value = "0")]
     pub seed: u64,

@@ -4,8 +4,10 @@ mod batch_row;
 mod bench;
 mod explain;
 mod explain_batch;
+mod explain_remote;
 mod faithfulness;
 mod generate;
+mod generate_remote;
 mod inspect;
 mod render;
 mod template;
@@ -46,8 +48,16 @@ enum Command {
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         // --batch runs the same explanation once per row of its file
+        Command::Explain(args) if args.batch.batch.is_some() && args.engine.given() => {
+            Err(crate::failure::user_error(
+                "--batch does not run on an --engine yet",
+                "explain the rows one at a time with --engine, or drop --engine to run the model in process",
+            ))
+        }
         Command::Explain(args) if args.batch.batch.is_some() => explain_batch::run(*args),
+        Command::Explain(args) if args.engine.given() => explain_remote::run(*args),
         Command::Explain(args) => explain::run(*args),
+        Command::Generate(args) if args.engine.given() => generate_remote::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Tokenize(args) => tokenize::run(args),

@@ -4,6 +4,7 @@ pub mod batch;
 pub mod chat;
 pub mod chat_explain;
 pub mod count;
+pub mod engine;
 pub mod faithfulness;
 pub mod model_loading;
 pub mod model_path;
