@@ -3,8 +3,10 @@
 //! Threads: RAYON_NUM_THREADS / CANDLE_NUM_THREADS as for whylm (2 on the benchmark machine).
 
 fn main() {
-    let mut options = whylm_bench::RealOptions::default();
-    options.llama_cpp = std::env::args().nth(1).map(std::path::PathBuf::from);
+    let options = whylm_bench::RealOptions {
+        llama_cpp: std::env::args().nth(1).map(std::path::PathBuf::from),
+        ..Default::default()
+    };
     match whylm_bench::run_real(&options, whylm_model::num_threads()) {
         Ok(report) => print!("{}", report.to_markdown()),
         Err(e) => {

@@ -86,7 +86,7 @@ pub(super) fn measure(v: &Variant, case: &ChatCase, options: &RealOptions) -> Re
 fn type_summary(by_type: &[(String, usize)]) -> String {
     let total: usize = by_type.iter().map(|(_, n)| n).sum();
     let mut sorted = by_type.to_vec();
-    sorted.sort_by(|a, b| b.1.cmp(&a.1));
+    sorted.sort_by_key(|b| std::cmp::Reverse(b.1));
     sorted
         .iter()
         .map(|(t, n)| format!("{t} {:.0}%", 100.0 * *n as f64 / total.max(1) as f64))
