@@ -20,6 +20,8 @@ pub enum BenchError {
         #[source]
         source: std::io::Error,
     },
+    #[error("real-model section: {0}")]
+    RealModel(String),
     #[error("invalid benchmark options: {0}")]
     Options(String),
 }

@@ -3,13 +3,16 @@
 //! (a) stories260K, a 20-token target, partition with 500 evaluations; (b) the prompt cut to
 //! 12 tokens, exact; (c) a synthetic dim-512 Llama (written as GGUF and HF) at prompt lengths
 //! 64/256/1024: forward tokens/s and GFLOP/s next to a plain matmul, peak memory against the
-//! budget; (d) a 200-token prompt with a 150-token never-masked prefix, prefix sharing off vs on.
+//! budget; (d) a 200-token prompt with a 150-token never-masked prefix, prefix sharing off vs on;
+//! (e) SmolLM2-135M-Instruct as shipped and as Q4_K_M, Q8_0 and F16, beside llama.cpp.
 //! [`run_suite`] measures; [`BenchReport::to_markdown`] and serde JSON report. Nothing here
 //! asserts timings: the report states each goal and whether this run met it.
 
 mod error;
 mod forward;
+mod goal;
 mod memory;
+mod real;
 mod report;
 mod stories;
 mod synthetic;
@@ -22,6 +25,7 @@ use whylm_shapley::{Method, Settings};
 pub use error::{BenchError, Result};
 pub use forward::{matmul_gflops, row_flops, run_forward, ForwardCase, ForwardReport};
 pub use memory::{peak_rss_bytes, reset_peak, rss_bytes};
+pub use real::{run_real, ChatCase, LlamaCppTimes, RealCase, RealOptions, RealReport, WhylmTimes};
 pub use report::{BenchReport, Goal};
 pub use stories::{ExplainCase, SharingCase};
 pub use synthetic::{synthetic_tensors, write_synthetic, SyntheticFiles, SyntheticSpec};
@@ -59,6 +63,8 @@ pub struct BenchOptions {
     pub sharing_target_tokens: usize,
     pub sharing_method: Method,
     pub sharing_evals: usize,
+    /// (e) real models; `None` skips it.
+    pub real: Option<RealOptions>,
 }
 
 impl Default for BenchOptions {
@@ -84,6 +90,7 @@ impl Default for BenchOptions {
             sharing_target_tokens: 10,
             sharing_method: Method::Kernel,
             sharing_evals: 400,
+            real: Some(RealOptions::default()),
         }
     }
 }
@@ -157,7 +164,11 @@ pub fn run_suite(options: &BenchOptions) -> Result<BenchReport> {
         Some(spec) => Some(run_synthetic(options, spec)?),
         None => None,
     };
-    Ok(BenchReport::new(a, b, c, d, whylm_model::num_threads()))
+    let mut report = BenchReport::new(a, b, c, d, whylm_model::num_threads());
+    if let Some(real) = &options.real {
+        report.real = Some(run_real(real, whylm_model::num_threads())?);
+    }
+    Ok(report)
 }
 
 fn run_synthetic(options: &BenchOptions, spec: &SyntheticSpec) -> Result<ForwardReport> {

@@ -6,15 +6,9 @@ use std::fmt::Write;
 use serde::{Deserialize, Serialize};
 
 use crate::forward::ForwardReport;
+pub use crate::goal::Goal;
+use crate::real::RealReport;
 use crate::stories::{ExplainCase, SharingCase};
-
-/// One goal and whether this run met it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Goal {
-    pub name: String,
-    pub measured: String,
-    pub met: bool,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BenchReport {
@@ -24,6 +18,9 @@ pub struct BenchReport {
     pub forward: Option<ForwardReport>,
     pub sharing: SharingCase,
     pub goals: Vec<Goal>,
+    /// (e) Real models; `None` where the run left the section out.
+    #[serde(default)]
+    pub real: Option<RealReport>,
 }
 
 fn mib(bytes: usize) -> f64 {
@@ -87,6 +84,7 @@ impl BenchReport {
             forward,
             sharing,
             goals,
+            real: None,
         }
     }
 
@@ -103,6 +101,9 @@ impl BenchReport {
         }
         self.write_sharing(&mut s);
         self.write_goals(&mut s);
+        if let Some(r) = &self.real {
+            s.push_str(&r.to_markdown());
+        }
         s
     }
 

@@ -32,6 +32,7 @@ fn small_suite_runs_and_reports_consistent_numbers() {
         sharing_target_tokens: 3,
         sharing_method: Method::Kernel,
         sharing_evals: 60,
+        real: None,
         ..BenchOptions::default()
     };
     let report = run_suite(&options).unwrap();

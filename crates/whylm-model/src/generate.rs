@@ -38,7 +38,7 @@ pub(crate) fn generate(
                 stop: StopReason::ContextFull,
             });
         }
-        let logits = next_logits(llama, &seq, &mut cache)?;
+        let logits = crate::weights::generation_scope(|| next_logits(llama, &seq, &mut cache))?;
         let next = match (&settings.sampling, rng.as_mut()) {
             (
                 Sampling::Random {

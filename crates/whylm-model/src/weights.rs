@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
-use candle_core::{DType, Module, Tensor};
+use candle_core::{DType, Module, Tensor, D};
 use whylm_quant::{QuantLinear, QuantMatrix};
 
 use crate::error::{ModelError, Result};
@@ -96,19 +96,45 @@ pub fn ggml_type_name(dtype: GgmlDType) -> &'static str {
 /// How a layer multiplies by its weight matrix.
 #[derive(Debug, Clone)]
 enum Matrix {
-    /// candle's matmul: f32 tensors, and the quantized types candle has SIMD dot products for.
+    /// candle's matmul: f32 (and other float) tensors.
     Candle(QMatMul),
-    /// whylm-quant's kernel: a tile of the weight dequantized once per call and multiplied by every row. For the
-    /// types candle 0.11 multiplies with a scalar loop (Q4_1, Q5_0, Q5_1), where it measured 21-45x faster than
-    /// candle at 44 rows and 2-9x at one row. It holds the block bytes only (no f32 copy) and gives each row the
-    /// same bits whatever the batch or thread count.
+    /// whylm-quant's kernel: a tile of the weight dequantized once per call into packed panels and multiplied
+    /// by every row with a broadcast-FMA micro-kernel. It holds the block bytes only (no f32 copy) and gives each
+    /// row the same bits whatever the batch or thread count.
     Tiles(QuantLinear),
 }
 
-/// Quantized types that go through whylm-quant instead of candle. F16 and BF16 only arrive here as
-/// [`Weight::Half`] (the loader converts them), never as a QTensor, and also go through whylm-quant.
+/// Quantized types that go through whylm-quant instead of candle: all of them. Measured on SmolLM2's shapes
+/// (2 threads, 44-1024 rows; docs/notes/kernels.md), the tile kernel beats candle 0.11's scalar loops (Q4_1,
+/// Q5_0, Q5_1) by 20-45x and its SIMD dot products (Q4_0, Q8_0, the K-quants) as well, and unlike candle it
+/// gives a row the same bits in any batch. F16 and BF16 only arrive here as [`Weight::Half`] (the loader
+/// converts them), never as a QTensor, and also go through whylm-quant.
 fn uses_tiles(dtype: GgmlDType) -> bool {
-    matches!(dtype, GgmlDType::Q4_1 | GgmlDType::Q5_0 | GgmlDType::Q5_1)
+    !matches!(dtype, GgmlDType::F32 | GgmlDType::F16 | GgmlDType::BF16)
+}
+
+thread_local! {
+    /// Set while this thread generates (see [`generation_scope`]).
+    static GENERATING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Rows up to which a generating thread multiplies quantized weights one dequantized row at a time.
+const FEW_ROWS: usize = 4;
+
+/// Runs `f` (generation's forward passes) with quantized layers free to use whylm-quant's one-row product
+/// (`matvec`) for steps of at most [`FEW_ROWS`] rows: it reads each weight once instead of packing it, several
+/// times faster for one new token, but its bits differ from the batched kernel's. Scoring never runs inside this
+/// scope, so a scored row's bits never depend on what shares its batch; the model's forward runs on the calling
+/// thread, which is what makes a thread-local flag enough.
+pub(crate) fn generation_scope<T>(f: impl FnOnce() -> T) -> T {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            GENERATING.with(|g| g.set(self.0));
+        }
+    }
+    let _reset = Reset(GENERATING.with(|g| g.replace(true)));
+    f()
 }
 
 /// whylm-quant multiplies rows whose length is a multiple of this.
@@ -155,6 +181,11 @@ impl Linear {
                 crate::row_stable::rows_product(x, w.dim(0)?, |x| Ok(m.forward(x)?))?
             }
             Matrix::Candle(m) => m.forward(x)?,
+            Matrix::Tiles(m)
+                if GENERATING.with(|g| g.get()) && x.elem_count() <= FEW_ROWS * x.dim(D::Minus1)? =>
+            {
+                m.forward_few_rows(x)?
+            }
             Matrix::Tiles(m) => m.forward(x)?,
         };
         Ok(match &self.bias {

@@ -33,6 +33,32 @@ impl QuantLinear {
     }
 }
 
+impl QuantLinear {
+    /// y = x · Wᵀ one dequantized weight row at a time ([`crate::matvec`]): faster for the one
+    /// new row of generation, but not bit-identical to [`QuantLinear::forward`].
+    pub fn forward_few_rows(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        let (n, k) = (self.weight.rows(), self.weight.cols());
+        let dims = x.dims();
+        if dims.last() != Some(&k) {
+            candle_core::bail!(
+                "quantized linear expects input (..., {k}) but got {dims:?}; check the layer's input width"
+            );
+        }
+        let xs = x
+            .flatten_all()?
+            .to_dtype(candle_core::DType::F32)?
+            .to_vec1::<f32>()?;
+        let mut y = vec![0f32; xs.len() / k.max(1) * n];
+        crate::matvec::matvec(&self.weight, &xs, &mut y)
+            .map_err(|e| candle_core::Error::Msg(e.to_string()))?;
+        let mut out_dims = dims.to_vec();
+        if let Some(last) = out_dims.last_mut() {
+            *last = n;
+        }
+        Tensor::from_vec(y, out_dims, x.device())
+    }
+}
+
 impl CustomOp1 for QuantLinear {
     fn name(&self) -> &'static str {
         "whylm-quant-linear"

@@ -1,212 +1,226 @@
-//! The f32 microkernel: a block of MR activation rows times NR dequantized weight rows, both
-//! K-contiguous (dot-product form, so neither side needs packing).
+//! The f32 micro-kernel: up to MR activation rows times one packed panel of NR weight rows.
 //!
-//! Determinism: every output is one 8-lane accumulator summed over K in order, then reduced
-//! by `hsum8` in a fixed order. Block shape, tile, thread and batch size only decide *which*
-//! outputs a call computes, never how one is summed, so y[i][j] is bit-identical whatever M,
-//! the tile size or the thread count. The path (AVX-512 when K is a multiple of 16, else AVX2,
-//! else scalar) depends only on the CPU and K, so it is fixed for a given matrix; different
-//! paths round differently.
+//! A panel holds NR weight rows transposed (`panel[p * NR + j] = W[j][p]`), so one vector load
+//! gives the p-th input of NR outputs; each activation value x[i][p] is broadcast and
+//! fused-multiply-added into row i's accumulators (an outer product per p, no horizontal sums).
+//! Every loaded weight vector serves MR rows and every broadcast serves NR outputs, which is
+//! what lets a batch of many short rows run near the machine's FMA peak.
+//!
+//! Determinism: output (i, j) is one scalar chain `acc = fma(x[i][p], W[j][p], acc)` for
+//! p = 0..K in order, from 0. Lanes never mix and FMA is correctly rounded, so the AVX-512, AVX2
+//! and scalar (`f32::mul_add`) paths give the same bits, and so does every block shape, batch
+//! size, tile size and thread count: they only decide which outputs a call computes.
 
-/// Activation rows per block.
-pub(crate) const MR: usize = 4;
-/// Weight rows per block: 4 x 3 accumulators plus the loaded vectors fit the 16 AVX2 registers.
-pub(crate) const NR: usize = 3;
-const LANES: usize = 8;
+/// Activation rows per block (AVX-512: 8 rows x 2 vectors = 16 of the 32 registers).
+pub(crate) const MR: usize = 8;
+/// Weight rows per panel: two AVX-512 vectors, four AVX2 vectors.
+pub(crate) const NR: usize = 32;
 
-/// Inputs of one block: `x` starts at the block's first activation row (row stride `k`), `w`
-/// at its first weight row (stride `k`); `y` at the block's first output (row stride `ldy`).
+/// Inputs of one block: `x` starts at the block's first activation row (row stride `k`, `rows`
+/// rows, rows <= MR); `panel` is one packed panel (`k * NR` values).
 pub(crate) struct Block<'a> {
     pub x: &'a [f32],
-    pub w: &'a [f32],
+    pub panel: &'a [f32],
     pub k: usize,
     pub rows: usize,
-    pub cols: usize,
 }
 
-/// Computes `rows x cols` dot products (rows <= MR, cols <= NR) into `out[i][j]`.
+/// Computes `rows x NR` outputs into `out[i][j]` (columns past the panel's real rows are
+/// whatever its padding gives; callers do not read them).
 pub(crate) fn block(b: &Block<'_>, out: &mut [[f32; NR]; MR]) {
+    let rows = b.rows.min(MR);
+    if b.x.len() < rows * b.k || b.panel.len() < b.k * NR {
+        // Callers always pass whole blocks; a short slice would be a bug, so compute nothing
+        // rather than read out of bounds.
+        return;
+    }
     #[cfg(target_arch = "x86_64")]
-    if b.k.is_multiple_of(16) && crate::cpu::has_avx512() {
-        // SAFETY: the CPU supports AVX-512F (checked above); bounds are checked inside.
-        unsafe { avx512::block(b, out) };
+    if crate::cpu::has_avx512() {
+        // SAFETY: the CPU supports AVX-512F (checked above); the slice lengths were checked.
+        unsafe { avx512::block(b, rows, out) };
         return;
     }
     #[cfg(target_arch = "x86_64")]
     if crate::cpu::has_avx2_fma() {
-        // SAFETY: the CPU supports AVX2 and FMA (checked above); slice bounds are checked
-        // inside before any load.
-        unsafe { avx2::block(b, out) };
+        // SAFETY: the CPU supports AVX2 and FMA (checked above); the slice lengths were checked.
+        unsafe { avx2::block(b, rows, out) };
         return;
     }
-    scalar_block(b, out);
+    scalar_block(b, rows, out);
 }
 
-/// Same summation structure as the AVX2 path (8 lanes, then pairwise), without FMA.
-fn scalar_block(b: &Block<'_>, out: &mut [[f32; NR]; MR]) {
-    for (i, row) in out.iter_mut().enumerate().take(b.rows) {
+/// The reference: one `mul_add` chain per output, in order of p.
+pub(crate) fn scalar_block(b: &Block<'_>, rows: usize, out: &mut [[f32; NR]; MR]) {
+    for (i, row) in out.iter_mut().enumerate().take(rows) {
         let x = &b.x[i * b.k..(i + 1) * b.k];
-        for (j, o) in row.iter_mut().enumerate().take(b.cols) {
-            let w = &b.w[j * b.k..(j + 1) * b.k];
-            let mut acc = [0f32; LANES];
-            for (xc, wc) in x.chunks_exact(LANES).zip(w.chunks_exact(LANES)) {
-                for l in 0..LANES {
-                    acc[l] += xc[l] * wc[l];
-                }
+        *row = [0.0; NR];
+        for (p, xv) in x.iter().enumerate() {
+            let w = &b.panel[p * NR..(p + 1) * NR];
+            for (o, wv) in row.iter_mut().zip(w) {
+                *o = xv.mul_add(*wv, *o);
             }
-            *o = hsum_lanes(acc);
         }
     }
 }
 
-/// The fixed reduction order of 8 lanes: halves, then quarters, then the last pair.
-#[inline(always)]
-fn hsum_lanes(a: [f32; LANES]) -> f32 {
-    let q = [a[0] + a[4], a[1] + a[5], a[2] + a[6], a[3] + a[7]];
-    let p = [q[0] + q[2], q[1] + q[3]];
-    p[0] + p[1]
-}
-
-#[cfg(target_arch = "x86_64")]
-mod avx2 {
-    use std::arch::x86_64::*;
-
-    use super::{Block, LANES, MR, NR};
-
-    #[inline(always)]
-    unsafe fn hsum8(v: __m256) -> f32 {
-        let q = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-        let p = _mm_add_ps(q, _mm_movehl_ps(q, q));
-        _mm_cvtss_f32(_mm_add_ss(p, _mm_shuffle_ps(p, p, 1)))
-    }
-
-    #[inline(always)]
-    unsafe fn fixed<const R: usize, const C: usize>(
-        x: *const f32,
-        w: *const f32,
-        k: usize,
-        out: &mut [[f32; NR]; MR],
-    ) {
-        let mut acc = [[_mm256_setzero_ps(); C]; R];
-        let mut p = 0;
-        while p < k {
-            let mut wv = [_mm256_setzero_ps(); C];
-            for (j, v) in wv.iter_mut().enumerate() {
-                *v = _mm256_loadu_ps(w.add(j * k + p));
-            }
-            for (i, a) in acc.iter_mut().enumerate() {
-                let xv = _mm256_loadu_ps(x.add(i * k + p));
-                for j in 0..C {
-                    a[j] = _mm256_fmadd_ps(xv, wv[j], a[j]);
-                }
-            }
-            p += LANES;
-        }
-        for i in 0..R {
-            for j in 0..C {
-                out[i][j] = hsum8(acc[i][j]);
-            }
-        }
-    }
-
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn block(b: &Block<'_>, out: &mut [[f32; NR]; MR]) {
-        let (k, rows, cols) = (b.k, b.rows.min(MR), b.cols.min(NR));
-        // Every load below stays inside these bounds; K is a multiple of 8 (all block sizes are).
-        if k % LANES != 0 || b.x.len() < rows * k || b.w.len() < cols * k {
-            super::scalar_block(b, out);
-            return;
-        }
-        let (x, w) = (b.x.as_ptr(), b.w.as_ptr());
-        match (rows, cols) {
-            (4, 3) => fixed::<4, 3>(x, w, k, out),
-            (4, 2) => fixed::<4, 2>(x, w, k, out),
-            (4, 1) => fixed::<4, 1>(x, w, k, out),
-            (3, 3) => fixed::<3, 3>(x, w, k, out),
-            (3, 2) => fixed::<3, 2>(x, w, k, out),
-            (3, 1) => fixed::<3, 1>(x, w, k, out),
-            (2, 3) => fixed::<2, 3>(x, w, k, out),
-            (2, 2) => fixed::<2, 2>(x, w, k, out),
-            (2, 1) => fixed::<2, 1>(x, w, k, out),
-            (1, 3) => fixed::<1, 3>(x, w, k, out),
-            (1, 2) => fixed::<1, 2>(x, w, k, out),
-            (1, 1) => fixed::<1, 1>(x, w, k, out),
+/// Dispatches a row count to the const-generic kernel `$f::<R>` (R = 1..=MR).
+macro_rules! by_rows {
+    ($f:ident, $rows:expr, $($arg:expr),*) => {
+        match $rows {
+            8 => $f::<8>($($arg),*),
+            7 => $f::<7>($($arg),*),
+            6 => $f::<6>($($arg),*),
+            5 => $f::<5>($($arg),*),
+            4 => $f::<4>($($arg),*),
+            3 => $f::<3>($($arg),*),
+            2 => $f::<2>($($arg),*),
+            1 => $f::<1>($($arg),*),
             _ => {}
         }
-    }
+    };
 }
 
-/// The same blocks with 16-lane accumulators (twice the work per instruction of AVX2).
 #[cfg(target_arch = "x86_64")]
-mod avx512 {
+pub(crate) mod avx512 {
     use std::arch::x86_64::*;
 
     use super::{Block, MR, NR};
 
-    const LANES: usize = 16;
-
-    /// Upper and lower 8 lanes added, then the AVX2 reduction order.
     #[inline(always)]
-    unsafe fn hsum16(v: __m512) -> f32 {
-        let lo = _mm512_castps512_ps256(v);
-        let hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
-        let e = _mm256_add_ps(lo, hi);
-        let q = _mm_add_ps(_mm256_castps256_ps128(e), _mm256_extractf128_ps(e, 1));
-        let p = _mm_add_ps(q, _mm_movehl_ps(q, q));
-        _mm_cvtss_f32(_mm_add_ss(p, _mm_shuffle_ps(p, p, 1)))
+    unsafe fn fixed<const R: usize>(x: *const f32, w: *const f32, k: usize, out: &mut [[f32; NR]; MR]) {
+        let mut acc = [[_mm512_setzero_ps(); 2]; R];
+        for p in 0..k {
+            let w0 = _mm512_loadu_ps(w.add(p * NR));
+            let w1 = _mm512_loadu_ps(w.add(p * NR + 16));
+            for (i, a) in acc.iter_mut().enumerate() {
+                let xv = _mm512_set1_ps(*x.add(i * k + p));
+                a[0] = _mm512_fmadd_ps(xv, w0, a[0]);
+                a[1] = _mm512_fmadd_ps(xv, w1, a[1]);
+            }
+        }
+        for (o, a) in out.iter_mut().zip(&acc) {
+            _mm512_storeu_ps(o.as_mut_ptr(), a[0]);
+            _mm512_storeu_ps(o.as_mut_ptr().add(16), a[1]);
+        }
     }
 
+    /// # Safety
+    /// The CPU must support AVX-512F; `b.x` must hold `rows * k` values and `b.panel` `k * NR`.
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    pub(crate) unsafe fn block(b: &Block<'_>, rows: usize, out: &mut [[f32; NR]; MR]) {
+        let (x, w) = (b.x.as_ptr(), b.panel.as_ptr());
+        by_rows!(fixed, rows, x, w, b.k, out)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx2 {
+    use std::arch::x86_64::*;
+
+    use super::{Block, MR, NR};
+
+    /// R rows x 16 columns (the half `half` of the panel): 2R accumulators + 2 weights + 1
+    /// broadcast stay within the 16 AVX2 registers for R <= 4.
     #[inline(always)]
-    unsafe fn fixed<const R: usize, const C: usize>(
+    unsafe fn fixed<const R: usize>(
         x: *const f32,
         w: *const f32,
         k: usize,
+        half: usize,
         out: &mut [[f32; NR]; MR],
     ) {
-        let mut acc = [[_mm512_setzero_ps(); C]; R];
-        let mut p = 0;
-        while p < k {
-            let mut wv = [_mm512_setzero_ps(); C];
-            for (j, v) in wv.iter_mut().enumerate() {
-                *v = _mm512_loadu_ps(w.add(j * k + p));
-            }
+        let mut acc = [[_mm256_setzero_ps(); 2]; R];
+        for p in 0..k {
+            let w0 = _mm256_loadu_ps(w.add(p * NR + 16 * half));
+            let w1 = _mm256_loadu_ps(w.add(p * NR + 16 * half + 8));
             for (i, a) in acc.iter_mut().enumerate() {
-                let xv = _mm512_loadu_ps(x.add(i * k + p));
-                for j in 0..C {
-                    a[j] = _mm512_fmadd_ps(xv, wv[j], a[j]);
-                }
+                let xv = _mm256_set1_ps(*x.add(i * k + p));
+                a[0] = _mm256_fmadd_ps(xv, w0, a[0]);
+                a[1] = _mm256_fmadd_ps(xv, w1, a[1]);
             }
-            p += LANES;
         }
-        for i in 0..R {
-            for j in 0..C {
-                out[i][j] = hsum16(acc[i][j]);
-            }
+        for (o, a) in out.iter_mut().zip(&acc) {
+            _mm256_storeu_ps(o.as_mut_ptr().add(16 * half), a[0]);
+            _mm256_storeu_ps(o.as_mut_ptr().add(16 * half + 8), a[1]);
         }
     }
 
-    #[target_feature(enable = "avx512f,avx2,fma")]
-    pub(super) unsafe fn block(b: &Block<'_>, out: &mut [[f32; NR]; MR]) {
-        let (k, rows, cols) = (b.k, b.rows.min(MR), b.cols.min(NR));
-        if k % LANES != 0 || b.x.len() < rows * k || b.w.len() < cols * k {
-            super::scalar_block(b, out);
-            return;
-        }
-        let (x, w) = (b.x.as_ptr(), b.w.as_ptr());
-        match (rows, cols) {
-            (4, 3) => fixed::<4, 3>(x, w, k, out),
-            (4, 2) => fixed::<4, 2>(x, w, k, out),
-            (4, 1) => fixed::<4, 1>(x, w, k, out),
-            (3, 3) => fixed::<3, 3>(x, w, k, out),
-            (3, 2) => fixed::<3, 2>(x, w, k, out),
-            (3, 1) => fixed::<3, 1>(x, w, k, out),
-            (2, 3) => fixed::<2, 3>(x, w, k, out),
-            (2, 2) => fixed::<2, 2>(x, w, k, out),
-            (2, 1) => fixed::<2, 1>(x, w, k, out),
-            (1, 3) => fixed::<1, 3>(x, w, k, out),
-            (1, 2) => fixed::<1, 2>(x, w, k, out),
-            (1, 1) => fixed::<1, 1>(x, w, k, out),
+    #[inline(always)]
+    unsafe fn quarter(
+        x: *const f32,
+        w: *const f32,
+        k: usize,
+        rows: usize,
+        half: usize,
+        out: &mut [[f32; NR]; MR],
+    ) {
+        match rows {
+            4 => fixed::<4>(x, w, k, half, out),
+            3 => fixed::<3>(x, w, k, half, out),
+            2 => fixed::<2>(x, w, k, half, out),
+            1 => fixed::<1>(x, w, k, half, out),
             _ => {}
+        }
+    }
+
+    /// # Safety
+    /// The CPU must support AVX2 and FMA; `b.x` must hold `rows * k` values and `b.panel`
+    /// `k * NR`.
+    #[target_feature(enable = "avx2,fma")]
+    pub(crate) unsafe fn block(b: &Block<'_>, rows: usize, out: &mut [[f32; NR]; MR]) {
+        let w = b.panel.as_ptr();
+        for i0 in (0..rows).step_by(4) {
+            let r = (rows - i0).min(4);
+            let x = b.x.as_ptr().add(i0 * b.k);
+            let mut sub = [[0f32; NR]; MR];
+            for half in 0..2 {
+                quarter(x, w, b.k, r, half, &mut sub);
+            }
+            out[i0..i0 + r].copy_from_slice(&sub[..r]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(len: usize, seed: u32) -> Vec<f32> {
+        // A small LCG: values in [-1, 1) with every mantissa bit in play.
+        let mut s = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+        (0..len)
+            .map(|_| {
+                s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (s >> 8) as f32 / (1u32 << 23) as f32 - 1.0
+            })
+            .collect()
+    }
+
+    /// Every SIMD path the CPU has gives the scalar reference's bits for every row count.
+    #[test]
+    fn simd_paths_equal_the_scalar_mul_add_chain() {
+        let k = 72;
+        let x = data(MR * k, 1);
+        let panel = data(k * NR, 2);
+        for rows in 1..=MR {
+            let b = Block {
+                x: &x,
+                panel: &panel,
+                k,
+                rows,
+            };
+            let mut want = [[0f32; NR]; MR];
+            scalar_block(&b, rows, &mut want);
+            let mut got = [[f32::NAN; NR]; MR];
+            block(&b, &mut got);
+            assert_eq!(got[..rows], want[..rows], "dispatch, rows={rows}");
+            #[cfg(target_arch = "x86_64")]
+            if crate::cpu::has_avx2_fma() {
+                let mut got = [[f32::NAN; NR]; MR];
+                // SAFETY: the features were checked; the slices hold whole blocks.
+                unsafe { avx2::block(&b, rows, &mut got) };
+                assert_eq!(got[..rows], want[..rows], "AVX2, rows={rows}");
+            }
         }
     }
 }

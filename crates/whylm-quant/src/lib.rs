@@ -21,9 +21,12 @@ mod error;
 mod kernel;
 mod matmul;
 mod matrix;
+mod matvec;
+mod pack;
 
 pub use candle_op::QuantLinear;
 pub use dtype::{QuantType, ALL_TYPES};
 pub use error::{QuantError, Result};
 pub use matmul::matmul;
 pub use matrix::QuantMatrix;
+pub use matvec::matvec;

@@ -1,7 +1,8 @@
-//! y = x · Wᵀ: W's rows are cut into tiles, each tile is dequantized once into a per-worker
-//! f32 buffer and multiplied by every activation row. Tiles run in parallel on rayon's global
-//! pool (or whatever pool the caller installs); each output column belongs to exactly one tile,
-//! so no two threads touch the same output and no reduction crosses threads.
+//! y = x · Wᵀ: W's rows are cut into tiles of whole panels; each tile is dequantized once into
+//! a per-worker buffer of packed panels and multiplied by every activation row. Tiles run in
+//! parallel on rayon's global pool (or whatever pool the caller installs); each output column
+//! belongs to exactly one tile, so no two threads touch the same output and no reduction
+//! crosses threads.
 
 use rayon::prelude::*;
 
@@ -17,13 +18,19 @@ struct OutPtr(*mut f32);
 unsafe impl Send for OutPtr {}
 unsafe impl Sync for OutPtr {}
 
-/// Weight rows per tile: a multiple of NR, large enough that the activations are re-read from
-/// memory rarely, small enough that a tile stays in L2 and every thread gets several tiles.
+/// Weight rows per tile: whole panels, few enough that a tile's panels stay in L2 (256 KiB)
+/// while the activation rows stream past, and enough tiles that every thread gets several.
 fn tile_rows(n: usize, k: usize, threads: usize) -> usize {
-    let by_cache = ((256 * 1024) / (4 * k.max(1))).clamp(NR, 96);
+    let by_cache = ((256 * 1024) / (4 * k.max(1))).max(NR);
     let by_threads = n.div_ceil(4 * threads.max(1)).max(NR);
-    let t = by_cache.min(by_threads);
-    t.div_ceil(NR) * NR
+    by_cache.min(by_threads).div_ceil(NR) * NR
+}
+
+/// A worker's buffers, reused across its tiles.
+#[derive(Default)]
+struct Scratch {
+    panels: Vec<f32>,
+    scratch: Vec<f32>,
 }
 
 /// `y` (M x N, row-major) = `x` (M x K, row-major) times the transpose of `w` (N x K).
@@ -48,41 +55,46 @@ pub fn matmul(w: &QuantMatrix, x: &[f32], y: &mut [f32]) -> Result<()> {
     }
     let tile = tile_rows(n, k, rayon::current_num_threads());
     let out = OutPtr(y.as_mut_ptr());
-    let tiles = n.div_ceil(tile);
-    (0..tiles)
+    let shape = Shape { m, k, n };
+    (0..n.div_ceil(tile))
         .into_par_iter()
-        .for_each_init(Vec::new, |buf: &mut Vec<f32>, t| {
+        .for_each_init(Scratch::default, |s: &mut Scratch, t| {
             let first = t * tile;
             let count = tile.min(n - first);
-            buf.resize(count * k, 0.0);
-            w.dequantize_rows(first, &mut buf[..count * k]);
-            run_tile(x, m, k, &buf[..count * k], first, count, n, out);
+            w.pack_panels(first, count, &mut s.panels, &mut s.scratch);
+            run_tile(x, shape, &s.panels, first, count, out);
         });
     Ok(())
 }
 
-/// Multiplies every activation row by one dequantized tile (`count` rows from `first`).
-#[allow(clippy::too_many_arguments)]
-fn run_tile(x: &[f32], m: usize, k: usize, tile: &[f32], first: usize, count: usize, n: usize, out: OutPtr) {
+#[derive(Clone, Copy)]
+struct Shape {
+    m: usize,
+    k: usize,
+    n: usize,
+}
+
+/// Multiplies every activation row by one tile's panels (`count` weight rows from `first`).
+/// Row blocks are the outer loop, so a block of x stays in L1 while the panels come from L2.
+fn run_tile(x: &[f32], s: Shape, panels: &[f32], first: usize, count: usize, out: OutPtr) {
+    let Shape { m, k, n } = s;
     let mut acc = [[0f32; NR]; MR];
     for i0 in (0..m).step_by(MR) {
         let rows = MR.min(m - i0);
-        for j0 in (0..count).step_by(NR) {
-            let cols = NR.min(count - j0);
+        for (q, panel) in panels.chunks_exact(k * NR).enumerate() {
+            let cols = NR.min(count - q * NR);
             let b = Block {
                 x: &x[i0 * k..(i0 + rows) * k],
-                w: &tile[j0 * k..(j0 + cols) * k],
+                panel,
                 k,
                 rows,
-                cols,
             };
             kernel::block(&b, &mut acc);
             for (i, row) in acc.iter().enumerate().take(rows) {
-                for (j, v) in row.iter().enumerate().take(cols) {
-                    // SAFETY: (i0 + i) < m and (first + j0 + j) < n, so the index is inside the
-                    // M x N output; the column belongs to this tile alone.
-                    unsafe { *out.0.add((i0 + i) * n + first + j0 + j) = *v };
-                }
+                let at = (i0 + i) * n + first + q * NR;
+                // SAFETY: (i0 + i) < m and first + q * NR + cols <= first + count <= n, so the
+                // range is inside the M x N output; these columns belong to this tile alone.
+                unsafe { std::ptr::copy_nonoverlapping(row.as_ptr(), out.0.add(at), cols) };
             }
         }
     }

@@ -7,6 +7,8 @@ use candle_core::quantized::QTensor;
 use crate::dequant::dequantize_row;
 use crate::dtype::QuantType;
 use crate::error::{QuantError, Result};
+use crate::kernel::NR;
+use crate::pack::{transpose_into, GROUP};
 
 /// W: `rows` (N, outputs) x `cols` (K, inputs), each row a run of GGML blocks. The bytes are
 /// shared (Arc), so clones are cheap and no f32 copy of the matrix is ever kept.
@@ -83,6 +85,35 @@ impl QuantMatrix {
         for (r, dst) in out.chunks_exact_mut(self.cols).enumerate() {
             let start = (first + r) * rb;
             dequantize_row(self.dtype, &self.bytes[start..start + rb], dst);
+        }
+    }
+
+    /// Dequantizes rows `first..first + count` into packed panels of `NR` rows each (see
+    /// `kernel`): `panels[q * cols * NR + p * NR + j]` = W[first + q * NR + j][p]. Columns of
+    /// the last panel past `count` are zero. `scratch` holds `GROUP` dequantized rows.
+    pub(crate) fn pack_panels(
+        &self,
+        first: usize,
+        count: usize,
+        panels: &mut Vec<f32>,
+        scratch: &mut Vec<f32>,
+    ) {
+        let k = self.cols;
+        let panel_len = k * NR;
+        panels.clear();
+        panels.resize(count.div_ceil(NR) * panel_len, 0.0);
+        scratch.resize(GROUP * k, 0.0);
+        for g in (0..count).step_by(GROUP) {
+            let rows = GROUP.min(count - g);
+            self.dequantize_rows(first + g, &mut scratch[..rows * k]);
+            let q = g / NR;
+            transpose_into(
+                scratch,
+                k,
+                rows,
+                &mut panels[q * panel_len..(q + 1) * panel_len],
+                g % NR,
+            );
         }
     }
 

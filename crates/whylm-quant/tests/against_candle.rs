@@ -181,3 +181,31 @@ fn candle_op_rejects_wrong_width_and_dtype_with_one_line() {
         "{err}"
     );
 }
+
+#[test]
+fn matvec_matches_candle_f32_matmul_and_keeps_a_rows_bits_in_any_batch() {
+    for (t, dtype) in ALL_TYPES.into_iter().enumerate() {
+        let q = quantized(dtype, N, K, 300 + t as u64);
+        let w = QuantMatrix::from_qtensor(&q).unwrap();
+        let x = random(3 * K, 301);
+        let mut ours = vec![0f32; 3 * N];
+        whylm_quant::matvec(&w, &x, &mut ours).unwrap();
+        let theirs = candle_reference(&q, &x, 3);
+        let scale = theirs.iter().fold(0f32, |a, v| a.max(v.abs()));
+        let worst = ours
+            .iter()
+            .zip(&theirs)
+            .fold(0f32, |a, (p, r)| a.max((p - r).abs()));
+        assert!(
+            worst <= 1e-4 * scale,
+            "{dtype}: max |diff| {worst} of scale {scale}"
+        );
+        let mut one = vec![0f32; N];
+        whylm_quant::matvec(&w, &x[K..2 * K], &mut one).unwrap();
+        assert_eq!(
+            one.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            ours[N..2 * N].iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            "{dtype}: row 1 alone differs from row 1 of three"
+        );
+    }
+}

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
-use whylm_bench::{run_suite, BenchOptions};
+use whylm_bench::{run_real, run_suite, BenchOptions, RealOptions};
 
 use crate::failure::{user_error, UserFault};
 use crate::options::output::{is_stdout, print_stdout, write_file};
@@ -20,6 +20,19 @@ pub struct BenchArgs {
     /// Keep the synthetic model (GGUF and Hugging Face directory) in this directory.
     #[arg(long, value_name = "DIR")]
     pub synthetic_dir: Option<PathBuf>,
+    /// (e) real models: a Python with `llama_cpp` (llama-cpp-python) to measure llama.cpp on the same files and
+    /// rows, and to write the Q4_K_M and Q8_0 files with llama.cpp's quantizer.
+    #[arg(long, value_name = "PYTHON")]
+    pub llama_cpp: Option<PathBuf>,
+    /// (e) real models: where the F16/Q8_0/Q4_K_M files are written and kept between runs.
+    #[arg(long, value_name = "DIR")]
+    pub real_dir: Option<PathBuf>,
+    /// Skip (e), the real-model section.
+    #[arg(long, conflicts_with = "real_only")]
+    pub skip_real: bool,
+    /// Run only (e), the real-model section.
+    #[arg(long)]
+    pub real_only: bool,
     /// Also write the report as JSON; `-` prints the JSON on stdout instead of the table.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -27,10 +40,10 @@ pub struct BenchArgs {
 
 pub fn run(args: BenchArgs) -> Result<()> {
     let mut options = BenchOptions::default();
-    if let Some(path) = args.stories {
+    if let Some(path) = args.stories.clone() {
         options.stories_path = path;
     }
-    if !options.stories_path.is_file() {
+    if !args.real_only && !options.stories_path.is_file() {
         return Err(user_error(
             format!(
                 "the benchmark model {} does not exist",
@@ -42,14 +55,49 @@ pub fn run(args: BenchArgs) -> Result<()> {
     if args.skip_synthetic {
         options.synthetic = None;
     }
-    options.synthetic_dir = args.synthetic_dir;
+    options.synthetic_dir = args.synthetic_dir.clone();
+    options.real = real_options(&args)?;
+    if args.real_only {
+        let real = options.real.unwrap_or_default();
+        let report = run_real(&real, whylm_model::num_threads()).user_fault()?;
+        return output(
+            &args,
+            serde_json::to_string_pretty(&report)?,
+            report.to_markdown(),
+        );
+    }
     let report = run_suite(&options).user_fault()?;
-    match &args.json {
-        Some(path) if is_stdout(path) => print_stdout(&(report.to_json()? + "\n")),
-        Some(path) => {
-            write_file(path, &report.to_json()?, "benchmark JSON")?;
-            print_stdout(&report.to_markdown())
+    output(&args, report.to_json()?, report.to_markdown())
+}
+
+/// (e)'s options, or None with --skip-real.
+fn real_options(args: &BenchArgs) -> Result<Option<RealOptions>> {
+    if args.skip_real {
+        return Ok(None);
+    }
+    let mut real = RealOptions::default();
+    if let Some(python) = &args.llama_cpp {
+        if !python.is_file() {
+            return Err(user_error(
+                format!("--llama-cpp {} does not exist", python.display()),
+                "name a Python executable with llama_cpp installed (pip install llama-cpp-python==0.3.36)",
+            ));
         }
-        None => print_stdout(&report.to_markdown()),
+        real.llama_cpp = Some(python.clone());
+    }
+    if let Some(dir) = &args.real_dir {
+        real.cache_dir = dir.clone();
+    }
+    Ok(Some(real))
+}
+
+fn output(args: &BenchArgs, json: String, markdown: String) -> Result<()> {
+    match &args.json {
+        Some(path) if is_stdout(path) => print_stdout(&(json + "\n")),
+        Some(path) => {
+            write_file(path, &json, "benchmark JSON")?;
+            print_stdout(&markdown)
+        }
+        None => print_stdout(&markdown),
     }
 }

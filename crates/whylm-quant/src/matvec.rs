@@ -1,0 +1,102 @@
+//! y = x · Wᵀ for a handful of rows (generation's one new token): each weight row is
+//! dequantized into a small per-worker buffer and dotted with every activation row at once,
+//! so the weight is read once and never packed. `matmul`'s panels pay a transpose per weight
+//! value, which only many rows amortize.
+//!
+//! The bits differ from `matmul`'s (a dot product sums 16 lanes, then reduces them), so whylm
+//! uses this only where the caller asks for it (generation), never by looking at the batch:
+//! a scored row gets `matmul`'s bits whatever shares its batch. Within this function a row's
+//! bits depend on nothing but the row and W (fixed lane order, no reduction across threads).
+
+use rayon::prelude::*;
+
+use crate::error::{QuantError, Result};
+use crate::matrix::QuantMatrix;
+
+#[derive(Clone, Copy)]
+struct OutPtr(*mut f32);
+// SAFETY: each task writes only the outputs of its own weight rows (disjoint columns).
+unsafe impl Send for OutPtr {}
+unsafe impl Sync for OutPtr {}
+
+impl OutPtr {
+    /// # Safety
+    /// `at` must be inside the output buffer.
+    unsafe fn write(self, at: usize, v: f32) {
+        *self.0.add(at) = v;
+    }
+}
+
+/// Weight rows per task.
+const CHUNK: usize = 64;
+
+/// `y` (M x N) = `x` (M x K) times Wᵀ, one dequantized weight row at a time.
+pub fn matvec(w: &QuantMatrix, x: &[f32], y: &mut [f32]) -> Result<()> {
+    let (n, k) = (w.rows(), w.cols());
+    if k == 0 || !x.len().is_multiple_of(k) {
+        return Err(QuantError::InputShape {
+            found: x.len(),
+            cols: k,
+        });
+    }
+    let m = x.len() / k;
+    if y.len() != m * n {
+        return Err(QuantError::OutputShape {
+            found: y.len(),
+            expected: m * n,
+        });
+    }
+    let out = OutPtr(y.as_mut_ptr());
+    (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .for_each_init(Vec::new, |row: &mut Vec<f32>, c| {
+            row.resize(k, 0.0);
+            for j in c * CHUNK..n.min((c + 1) * CHUNK) {
+                w.dequantize_rows(j, row);
+                for (i, xi) in x.chunks_exact(k).enumerate() {
+                    // SAFETY: i < m and j < n: inside the M x N output; column j is this task's.
+                    unsafe { out.write(i * n + j, dot(xi, row)) };
+                }
+            }
+        });
+    Ok(())
+}
+
+/// Dot product with four 16-value accumulators, reduced in a fixed order.
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if crate::cpu::has_avx512() && a.len() == b.len() && a.len().is_multiple_of(64) {
+        // SAFETY: AVX-512F is present; both slices hold a.len() values, a multiple of 64.
+        return unsafe { avx512_dot(a, b) };
+    }
+    let mut acc = [0f32; 64];
+    let (ca, cb) = (a.chunks_exact(64), b.chunks_exact(64));
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (xa, xb) in ca.zip(cb) {
+        for l in 0..64 {
+            acc[l] = xa[l].mul_add(xb[l], acc[l]);
+        }
+    }
+    acc.iter().sum::<f32>() + tail
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn avx512_dot(a: &[f32], b: &[f32]) -> f32 {
+    use std::arch::x86_64::*;
+    let (pa, pb) = (a.as_ptr(), b.as_ptr());
+    let mut acc = [_mm512_setzero_ps(); 4];
+    for p in (0..a.len()).step_by(64) {
+        for (l, v) in acc.iter_mut().enumerate() {
+            let o = p + 16 * l;
+            *v = _mm512_fmadd_ps(_mm512_loadu_ps(pa.add(o)), _mm512_loadu_ps(pb.add(o)), *v);
+        }
+    }
+    let s = _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3]));
+    _mm512_reduce_add_ps(s)
+}
