@@ -4,14 +4,14 @@ use crate::error::ExplainError;
 use crate::features::Feature;
 use crate::game::LanguageModelGame;
 use crate::hierarchy::feature_hierarchy;
-use crate::interactions::level_interactions;
+use crate::interactions::{level_interactions, LevelInteractions, RECORDED_COALITIONS};
 use crate::method_choice::choose_method;
 use crate::model::{ExplainModel, ExplainProgress};
 use crate::options::Level;
 use crate::prepare::Prepared;
 use crate::request::ExplainRequest;
 use crate::warnings::{level_warnings, LevelOutcome, Warning};
-use whylm_shapley::{Method, Settings};
+use whylm_shapley::{Method, RecordedGame, Settings};
 
 /// The explanation at one level, before it becomes part of the report document.
 #[derive(Debug, Clone)]
@@ -22,8 +22,8 @@ pub struct LevelResult {
     pub explanation: whylm_shapley::Explanation,
     /// Why this method was chosen.
     pub method_reason: String,
-    /// Pairwise interactions of the top features, when asked for.
-    pub interactions: Option<whylm_shapley::Interactions>,
+    /// Pairwise interactions of the top features and each pair's coalition values, when asked for.
+    pub interactions: Option<LevelInteractions>,
 }
 
 /// Largest default batch: beyond this a batch only delays progress reports.
@@ -57,7 +57,7 @@ pub fn explain_level(
         request.max_evals,
         request.exact_limit,
     )?;
-    let mut game = LanguageModelGame::new(
+    let game = LanguageModelGame::new(
         m.backend,
         prepared.encoding.ids.clone(),
         features.iter().map(|f| f.tokens.clone()).collect(),
@@ -104,9 +104,17 @@ pub fn explain_level(
             planned: p.planned,
         })
     };
+    // With interactions asked for, the Shapley run's coalition values are kept for them to reuse.
+    let capacity = if request.interactions.is_some() {
+        RECORDED_COALITIONS
+    } else {
+        0
+    };
+    let mut game = RecordedGame::new(game, capacity);
     let explanation = whylm_shapley::explain(&mut game, &settings, hierarchy.as_ref(), &mut report)?;
-    let interactions = level_interactions(&mut game, request, &explanation, level, batch_size)?;
-    let (masked_rows, changed_rows) = game.masking_effect();
+    let (inner, known) = game.split();
+    let interactions = level_interactions(inner, request, &explanation, level, batch_size, known)?;
+    let (masked_rows, changed_rows) = game.inner().masking_effect();
     let warnings = level_warnings(&LevelOutcome {
         level,
         masker: &request.masker.to_string(),

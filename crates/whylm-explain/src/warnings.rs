@@ -21,6 +21,8 @@ pub enum Warning {
     NotShapley { level: Level },
     /// The target could not be split off the text before it and was tokenized on its own.
     TargetTokenizedAlone { target: String },
+    /// `--attention` was asked for but the backend cannot return attention.
+    AttentionUnsupported { reason: String },
 }
 
 impl fmt::Display for Warning {
@@ -45,6 +47,11 @@ impl fmt::Display for Warning {
             Warning::NotShapley { level } => write!(
                 f,
                 "{level} level: leave-one-out values are not Shapley values; they need not sum to v(N) − v(∅)"
+            ),
+            Warning::AttentionUnsupported { reason } => write!(
+                f,
+                "no attention in this report: {reason}; the Shapley values do not need it (use the embedded \
+                 runtime, a GGUF file or model directory, for attention views)"
             ),
             Warning::TargetTokenizedAlone { target } => write!(
                 f,
