@@ -11,6 +11,7 @@ use crate::options::Level;
 use crate::prepare::Prepared;
 use crate::request::ExplainRequest;
 use crate::warnings::{level_warnings, LevelOutcome, Warning};
+use whylm_backend::ScoreKind;
 use whylm_shapley::{Method, RecordedGame, Settings};
 
 /// The explanation at one level, before it becomes part of the report document.
@@ -57,22 +58,8 @@ pub fn explain_level(
         request.max_evals,
         request.exact_limit,
     )?;
-    let game = LanguageModelGame::new(
-        m.backend,
-        prepared.encoding.ids.clone(),
-        features.iter().map(|f| f.tokens.clone()).collect(),
-        prepared.target_ids.clone(),
-        prepared.score.clone(),
-        prepared.masker.clone(),
-    )
-    .and_then(|game| {
-        if prepared.add_special_tokens {
-            Ok(game)
-        } else {
-            game.with_text_special_tokens()
-        }
-    })
-    .map_err(whylm_shapley::ShapleyError::from)?;
+    let tokens = features.iter().map(|f| f.tokens.clone()).collect();
+    let game = level_game(m, prepared, tokens, prepared.score.clone())?;
     let t = prepared.target_ids.len();
     let batch_size = request.batch_size.unwrap_or_else(|| {
         m.backend
@@ -132,4 +119,31 @@ pub fn explain_level(
         interactions,
     };
     Ok((result, warnings))
+}
+
+/// The language-model game of a level's features with score `score` (a level's own, or log-probabilities for
+/// the removal drops).
+pub fn level_game<'a>(
+    m: &ExplainModel<'a>,
+    prepared: &Prepared,
+    feature_tokens: Vec<Vec<usize>>,
+    score: ScoreKind,
+) -> Result<LanguageModelGame<'a>, ExplainError> {
+    let game = LanguageModelGame::new(
+        m.backend,
+        prepared.encoding.ids.clone(),
+        feature_tokens,
+        prepared.target_ids.clone(),
+        score,
+        prepared.masker.clone(),
+    )
+    .and_then(|game| {
+        if prepared.add_special_tokens {
+            Ok(game)
+        } else {
+            game.with_text_special_tokens()
+        }
+    })
+    .map_err(whylm_shapley::ShapleyError::from)?;
+    Ok(game)
 }

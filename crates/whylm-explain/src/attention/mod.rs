@@ -13,8 +13,7 @@ pub use views::{token_views, TokenView, ViewKind};
 
 use crate::error::ExplainError;
 use crate::explanation::Explanation;
-use crate::game::LanguageModelGame;
-use crate::level::LevelResult;
+use crate::level::{level_game, LevelResult};
 use crate::model::ExplainModel;
 use whylm_backend::{AttentionProbs, BackendError, ScoreKind};
 use whylm_report::{AttentionSummary, AttentionView, FullAttention, ViewLevel};
@@ -117,7 +116,7 @@ fn level_agreement(
             removal_drop: Vec::new(),
         });
     }
-    let mut game = log_prob_game(m, explanation, feature_tokens)?;
+    let mut game = level_game(m, &explanation.prepared, feature_tokens, ScoreKind::LogProb)?;
     let mut drops =
         removal_drops(&mut game, &rankings, &REMOVAL_KS, batch).map_err(whylm_shapley::ShapleyError::from)?;
     let shapley = drops.remove(0);
@@ -137,32 +136,6 @@ fn column_totals(weights: &[Vec<f64>], features: usize) -> Vec<f64> {
     (0..features)
         .map(|i| weights.iter().map(|row| row[i]).sum())
         .collect()
-}
-
-/// The level's game scoring log-probabilities (whatever score the explanation used), for the removal drops.
-fn log_prob_game<'a>(
-    m: &ExplainModel<'a>,
-    explanation: &Explanation,
-    feature_tokens: Vec<Vec<usize>>,
-) -> Result<LanguageModelGame<'a>, ExplainError> {
-    let prepared = &explanation.prepared;
-    let game = LanguageModelGame::new(
-        m.backend,
-        prepared.encoding.ids.clone(),
-        feature_tokens,
-        prepared.target_ids.clone(),
-        ScoreKind::LogProb,
-        prepared.masker.clone(),
-    )
-    .and_then(|game| {
-        if prepared.add_special_tokens {
-            Ok(game)
-        } else {
-            game.with_text_special_tokens()
-        }
-    })
-    .map_err(whylm_shapley::ShapleyError::from)?;
-    Ok(game)
 }
 
 fn full_attention(ids: Vec<u32>, probs: &AttentionProbs) -> FullAttention {

@@ -79,16 +79,17 @@ mod tests {
         // v(S) = sum of the kept weights, one output; weights 4, 1, 2.
         let weights = [4.0, 1.0, 2.0];
         let mut calls = 0;
-        let mut game = FnGame::new(3, 1, |c: &Coalition| {
-            calls += 1;
-            vec![c.iter_kept().map(|i| weights[i]).sum()]
-        });
-        let rankings = vec![vec![0, 2, 1], vec![0, 1, 2]];
-        let drops = removal_drops(&mut game, &rankings, &[1, 3, 5], 2).unwrap();
+        let drops = {
+            let mut game = FnGame::new(3, 1, |c: &Coalition| {
+                calls += 1;
+                vec![c.iter_kept().map(|i| weights[i]).sum()]
+            });
+            let rankings = vec![vec![0, 2, 1], vec![0, 1, 2]];
+            removal_drops(&mut game, &rankings, &[1, 3, 5], 2).unwrap()
+        };
         let pairs = |d: &[RemovalDrop]| d.iter().map(|d| (d.k, d.drop)).collect::<Vec<_>>();
         assert_eq!(pairs(&drops[0]), vec![(1, 4.0), (3, 7.0)]);
         assert_eq!(pairs(&drops[1]), vec![(1, 4.0), (3, 7.0)]);
-        drop(game);
         // full, without {0}, without everything: shared coalitions are evaluated once
         assert_eq!(calls, 3);
     }
