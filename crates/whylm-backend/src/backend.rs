@@ -1,5 +1,6 @@
 //! The backend trait: what the language-model game, generation and the report need from a model.
 
+use crate::attention::AttentionProbs;
 use crate::error::BackendError;
 use crate::generation::{GenerateSettings, Generation};
 use crate::row::{MaskedRow, Masker};
@@ -56,4 +57,15 @@ pub trait Backend {
     /// The ids that end a generated answer: the model's end-of-sequence ids (config, generation config or GGUF
     /// metadata) plus the tokenizer's; see [`crate::stop_tokens`].
     fn stop_tokens(&self) -> Vec<u32>;
+
+    /// The attention probabilities of one forward pass of `ids` with nothing masked (every layer and head), for
+    /// showing attention beside the attributions. A backend that cannot capture them (a remote engine) keeps this
+    /// default, which says so with [`BackendError::Unsupported`].
+    fn attention(&self, ids: &[u32]) -> Result<AttentionProbs, BackendError> {
+        let _ = ids;
+        Err(BackendError::Unsupported(format!(
+            "the {} backend cannot return attention probabilities",
+            self.info().runtime
+        )))
+    }
 }

@@ -5,6 +5,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use crate::attention::AttentionProbs;
 use crate::backend::{Backend, BackendInfo};
 use crate::error::BackendError;
 use crate::generation::{GenerateSettings, Generation};
@@ -118,5 +119,9 @@ impl Backend for CachedBackend<'_> {
 
     fn stop_tokens(&self) -> Vec<u32> {
         self.inner.stop_tokens()
+    }
+
+    fn attention(&self, ids: &[u32]) -> Result<AttentionProbs, BackendError> {
+        self.inner.attention(ids)
     }
 }

@@ -6,6 +6,7 @@
 //! embedded candle runtime (whylm-model) is one implementation; a remote serving engine is another. This crate
 //! depends on no tensor library, so nothing above it does either.
 
+mod attention;
 mod backend;
 mod cached;
 mod error;
@@ -16,6 +17,7 @@ mod score;
 mod score_file;
 mod tokenizer;
 
+pub use attention::AttentionProbs;
 pub use backend::{Backend, BackendInfo};
 pub use cached::CachedBackend;
 pub use error::BackendError;

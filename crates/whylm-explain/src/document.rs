@@ -61,7 +61,11 @@ fn level_explanation(result: &LevelResult) -> LevelExplanation {
         method: e.method.name().to_string(),
         method_reason: result.method_reason.clone(),
         seed: e.seed,
-        interactions: result.interactions.as_ref().map(interaction_matrix),
+        interactions: result.interactions.as_ref().map(|i| {
+            let mut matrix = interaction_matrix(&i.found);
+            matrix.pair_values = i.pair_values.clone();
+            matrix
+        }),
         faithfulness: None,
     }
 }
@@ -88,6 +92,8 @@ fn interaction_matrix(found: &whylm_shapley::Interactions) -> whylm_report::Inte
         exact: found.exact,
         evaluations: found.evaluations,
         seed: found.seed,
+        reused: found.reused,
+        pair_values: Vec::new(),
     }
 }
 

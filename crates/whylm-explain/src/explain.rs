@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use crate::attention::{attention_summary, AttentionOutcome};
 use crate::document::report_document;
 use crate::error::ExplainError;
 use crate::explanation::Explanation;
@@ -10,6 +11,7 @@ use crate::level::{explain_level, LevelIndex};
 use crate::model::{ExplainModel, ExplainProgress};
 use crate::prepare::prepare;
 use crate::request::ExplainRequest;
+use crate::warnings::Warning;
 use whylm_report::ReportDoc;
 
 /// Explains `request` with `m` and writes the report document; see [`ExplainRequest`].
@@ -19,14 +21,25 @@ pub fn explain(
     progress: &mut dyn FnMut(ExplainProgress),
 ) -> Result<ReportDoc, ExplainError> {
     let started = Instant::now();
-    let explanation = explain_levels(m, request, progress)?;
-    Ok(report_document(
+    let mut explanation = explain_levels(m, request, progress)?;
+    let mut attention = None;
+    if request.attention {
+        match attention_summary(m, &explanation, request.attention_full, request.batch_size)? {
+            AttentionOutcome::Summary(summary) => attention = Some(*summary),
+            AttentionOutcome::Unsupported(reason) => explanation
+                .warnings
+                .push(Warning::AttentionUnsupported { reason }),
+        }
+    }
+    let mut doc = report_document(
         &explanation,
         request,
         &m.info,
         m.backend.tokenizer(),
         started.elapsed().as_secs_f64(),
-    ))
+    );
+    doc.attention = attention;
+    Ok(doc)
 }
 
 /// Explains `request` with `m`: the domain result that [`explain`] turns into the report document.

@@ -4,14 +4,15 @@ use crate::error::ExplainError;
 use crate::features::Feature;
 use crate::game::LanguageModelGame;
 use crate::hierarchy::feature_hierarchy;
-use crate::interactions::level_interactions;
+use crate::interactions::{level_interactions, LevelInteractions, RECORDED_COALITIONS};
 use crate::method_choice::choose_method;
 use crate::model::{ExplainModel, ExplainProgress};
 use crate::options::Level;
 use crate::prepare::Prepared;
 use crate::request::ExplainRequest;
 use crate::warnings::{level_warnings, LevelOutcome, Warning};
-use whylm_shapley::{Method, Settings};
+use whylm_backend::ScoreKind;
+use whylm_shapley::{Method, RecordedGame, Settings};
 
 /// The explanation at one level, before it becomes part of the report document.
 #[derive(Debug, Clone)]
@@ -22,8 +23,8 @@ pub struct LevelResult {
     pub explanation: whylm_shapley::Explanation,
     /// Why this method was chosen.
     pub method_reason: String,
-    /// Pairwise interactions of the top features, when asked for.
-    pub interactions: Option<whylm_shapley::Interactions>,
+    /// Pairwise interactions of the top features and each pair's coalition values, when asked for.
+    pub interactions: Option<LevelInteractions>,
 }
 
 /// Largest default batch: beyond this a batch only delays progress reports.
@@ -57,22 +58,8 @@ pub fn explain_level(
         request.max_evals,
         request.exact_limit,
     )?;
-    let mut game = LanguageModelGame::new(
-        m.backend,
-        prepared.encoding.ids.clone(),
-        features.iter().map(|f| f.tokens.clone()).collect(),
-        prepared.target_ids.clone(),
-        prepared.score.clone(),
-        prepared.masker.clone(),
-    )
-    .and_then(|game| {
-        if prepared.add_special_tokens {
-            Ok(game)
-        } else {
-            game.with_text_special_tokens()
-        }
-    })
-    .map_err(whylm_shapley::ShapleyError::from)?;
+    let tokens = features.iter().map(|f| f.tokens.clone()).collect();
+    let game = level_game(m, prepared, tokens, prepared.score.clone())?;
     let t = prepared.target_ids.len();
     let batch_size = request.batch_size.unwrap_or_else(|| {
         m.backend
@@ -104,9 +91,17 @@ pub fn explain_level(
             planned: p.planned,
         })
     };
+    // With interactions asked for, the Shapley run's coalition values are kept for them to reuse.
+    let capacity = if request.interactions.is_some() {
+        RECORDED_COALITIONS
+    } else {
+        0
+    };
+    let mut game = RecordedGame::new(game, capacity);
     let explanation = whylm_shapley::explain(&mut game, &settings, hierarchy.as_ref(), &mut report)?;
-    let interactions = level_interactions(&mut game, request, &explanation, level, batch_size)?;
-    let (masked_rows, changed_rows) = game.masking_effect();
+    let (inner, known) = game.split();
+    let interactions = level_interactions(inner, request, &explanation, level, batch_size, known)?;
+    let (masked_rows, changed_rows) = game.inner().masking_effect();
     let warnings = level_warnings(&LevelOutcome {
         level,
         masker: &request.masker.to_string(),
@@ -124,4 +119,31 @@ pub fn explain_level(
         interactions,
     };
     Ok((result, warnings))
+}
+
+/// The language-model game of a level's features with score `score` (a level's own, or log-probabilities for
+/// the removal drops).
+pub fn level_game<'a>(
+    m: &ExplainModel<'a>,
+    prepared: &Prepared,
+    feature_tokens: Vec<Vec<usize>>,
+    score: ScoreKind,
+) -> Result<LanguageModelGame<'a>, ExplainError> {
+    let game = LanguageModelGame::new(
+        m.backend,
+        prepared.encoding.ids.clone(),
+        feature_tokens,
+        prepared.target_ids.clone(),
+        score,
+        prepared.masker.clone(),
+    )
+    .and_then(|game| {
+        if prepared.add_special_tokens {
+            Ok(game)
+        } else {
+            game.with_text_special_tokens()
+        }
+    })
+    .map_err(whylm_shapley::ShapleyError::from)?;
+    Ok(game)
 }

@@ -11,6 +11,7 @@
 //! [`ExplainModel`] (backend and model info) and an [`ExplainRequest`]. The user's choices are the types of
 //! [`options`], which parse and print the command line's syntax.
 
+pub mod attention;
 pub mod chat;
 pub mod chat_conversation;
 pub mod chat_setup;

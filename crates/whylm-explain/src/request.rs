@@ -53,6 +53,11 @@ pub struct ExplainRequest {
     /// Most model evaluations for the interactions; None: exact when 2^n fits the interaction exact
     /// limit, otherwise 200 per pair.
     pub interaction_evals: Option<usize>,
+    /// Attention views beside the Shapley values, with their agreement (one extra forward pass plus the
+    /// removal drops); a backend that cannot return attention gives a warning instead.
+    pub attention: bool,
+    /// With `attention`: also the whole layer x head x query x key tensor.
+    pub attention_full: bool,
 }
 
 /// The budget `auto` plans with when the request gives none: exact up to 11 features.
@@ -84,6 +89,8 @@ impl Default for ExplainRequest {
             exact_limit: DEFAULT_EXACT_LIMIT,
             interactions: None,
             interaction_evals: None,
+            attention: false,
+            attention_full: false,
         }
     }
 }

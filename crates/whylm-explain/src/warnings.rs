@@ -23,6 +23,8 @@ pub enum Warning {
     BanzhafValues { level: Level, method: Method },
     /// The target could not be split off the text before it and was tokenized on its own.
     TargetTokenizedAlone { target: String },
+    /// `--attention` was asked for but the backend cannot return attention.
+    AttentionUnsupported { reason: String },
 }
 
 impl fmt::Display for Warning {
@@ -53,6 +55,11 @@ impl fmt::Display for Warning {
                 "{level} level: method {method} shows Banzhaf values, not Shapley values: each unit's average \
                  effect on the score when the other units are kept or dropped at random (half of them each time); \
                  they need not sum to v(N) − v(∅)"
+            ),
+            Warning::AttentionUnsupported { reason } => write!(
+                f,
+                "no attention in this report: {reason}; the Shapley values do not need it (use the embedded \
+                 runtime, a GGUF file or model directory, for attention views)"
             ),
             Warning::TargetTokenizedAlone { target } => write!(
                 f,

@@ -346,3 +346,54 @@ fn a_cached_backend_answers_a_rerun_from_its_file() {
     assert_eq!(second.1, 0, "the rerun scored rows the file holds");
     assert_eq!(second.2, first.1 + first.2, "the rerun asked for the same rows");
 }
+
+#[test]
+fn attention_on_a_backend_without_it_is_a_warning_not_an_error() {
+    let b = backend();
+    let mut asked = request(vec![Level::Word], Method::Exact);
+    asked.max_evals = None;
+    asked.attention = true;
+    let doc = run(&b, &asked).unwrap();
+    assert!(doc.attention.is_none());
+    let notes: Vec<&String> = doc
+        .warnings
+        .iter()
+        .filter(|w| w.starts_with("no attention"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{:?}", doc.warnings);
+    assert!(notes[0].contains("cannot return attention"), "{}", notes[0]);
+    assert_phi_is_the_weights(&doc);
+}
+
+#[test]
+fn exact_interactions_reuse_every_coalition_of_the_exact_shapley_run() {
+    let b = backend();
+    let mut asked = request(vec![Level::Word], Method::Exact);
+    asked.max_evals = None;
+    asked.interactions = Some(3);
+    let doc = run(&b, &asked).unwrap();
+    let level = &doc.levels[0];
+    let matrix = level.interactions.as_ref().expect("interactions asked for");
+    let n = level.features.len();
+    assert!(matrix.exact);
+    assert_eq!(
+        (matrix.evaluations, matrix.reused),
+        (0, 1 << n),
+        "all 2^{n} values come from the phi run"
+    );
+    // An additive game has no interactions, in any context.
+    assert!(
+        matrix.matrix.iter().flatten().all(|v| v.abs() < 1e-9),
+        "{:?}",
+        matrix.matrix
+    );
+    assert_eq!(matrix.pair_values.len(), 3);
+    for p in &matrix.pair_values {
+        for v in [p.alone, p.in_context] {
+            assert!((v[3] - v[1] - v[2] + v[0]).abs() < 1e-9, "{p:?}");
+        }
+        // alone, only a: v({a}) - v(∅) is feature a's phi summed over the targets (the game is additive)
+        let phi_a: f64 = level.phi[p.a].iter().sum();
+        assert!((p.alone[1] - p.alone[0] - phi_a).abs() < 1e-9, "{p:?}");
+    }
+}

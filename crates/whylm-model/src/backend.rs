@@ -1,7 +1,8 @@
 //! The embedded candle runtime as a [`Backend`]: a model with its tokenizer.
 
 use whylm_backend::{
-    Backend, BackendError, BackendInfo, GenerateSettings, Generation, MaskedRow, ScoreKind, TextTokenizer,
+    AttentionProbs, Backend, BackendError, BackendInfo, GenerateSettings, Generation, MaskedRow, ScoreKind,
+    TextTokenizer,
 };
 
 use whylm_tokenize::Tokenizer;
@@ -92,6 +93,16 @@ impl Backend for Embedded<'_> {
         Ok(self.model.generate(prompt, settings, on_token)?)
     }
 
+    fn attention(&self, ids: &[u32]) -> Result<AttentionProbs, BackendError> {
+        let maps = self.model.attention_probs(ids)?;
+        Ok(AttentionProbs {
+            layers: maps.layers,
+            heads: maps.heads,
+            len: maps.len,
+            data: maps.data,
+        })
+    }
+
     fn stop_tokens(&self) -> Vec<u32> {
         whylm_backend::stop_tokens(
             &self.model.config().eos_token_ids,
@@ -139,5 +150,9 @@ impl Backend for LoadedModel {
 
     fn stop_tokens(&self) -> Vec<u32> {
         self.backend().stop_tokens()
+    }
+
+    fn attention(&self, ids: &[u32]) -> Result<AttentionProbs, BackendError> {
+        self.backend().attention(ids)
     }
 }

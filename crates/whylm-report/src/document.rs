@@ -198,11 +198,26 @@ pub struct Feature {
     pub tokens: Vec<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AttentionSummary {
     /// Which layer (0-based) the attention comes from.
     pub layer: usize,
     /// Mean over heads of the attention from the position predicting each target token to each input token:
     /// `target_to_input[target][input_token]`.
     pub target_to_input: Vec<Vec<f64>>,
+    /// Layers and heads of the model (0 in documents written before the views existed).
+    #[serde(default)]
+    pub num_layers: usize,
+    #[serde(default)]
+    pub num_heads: usize,
+    /// Rollout, each layer's mean over heads, then every head, each aggregated to every level's features with
+    /// its agreement (`--attention`); empty in older documents.
+    #[serde(default)]
+    pub views: Vec<crate::attention::AttentionView>,
+    /// Per level: the top-k removal drops of the Shapley values' own top features, the yardstick for the views'.
+    #[serde(default)]
+    pub shapley_removal_drop: Vec<Vec<crate::attention::RemovalDrop>>,
+    /// The whole tensor (`--attention-full`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full: Option<crate::attention::FullAttention>,
 }

@@ -2,7 +2,9 @@
 //! document embedded as JSON and drawn by plain JS (src/html/*.js). The page works like shap.plots.text (click a
 //! target token to colour the prompt by its attributions, "whole target" for the sum) and adds a level switch, a
 //! feature × target heatmap, the largest attributions as bars, and the numbers to judge them by. A conversation
-//! adds a chat view (chat.js), a summary a source × summary view (summary.js).
+//! adds a chat view (chat.js), a summary a source × summary view (summary.js); `--attention` adds an attention
+//! panel beside the Shapley colouring (attention.js), `--interactions` a clickable interaction matrix
+//! (interactions.js).
 
 use crate::document::ReportDoc;
 use crate::error::ReportError;
@@ -11,11 +13,13 @@ use crate::escape::{escape_json_for_script, escape_xml, truncate_chars};
 const CSS: &str = include_str!("html/report.css");
 /// The page's script in parts, joined in this order inside one function so that they share its scope (and the
 /// page keeps exactly one script of its own, which the CSP's 'unsafe-inline' covers without naming files).
-const JS_PARTS: [&str; 5] = [
+const JS_PARTS: [&str; 7] = [
     include_str!("html/util.js"),
     include_str!("html/report.js"),
     include_str!("html/chat.js"),
     include_str!("html/summary.js"),
+    include_str!("html/attention.js"),
+    include_str!("html/interactions.js"),
     include_str!("html/main.js"),
 ];
 

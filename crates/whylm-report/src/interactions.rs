@@ -20,6 +20,26 @@ pub struct InteractionMatrix {
     pub evaluations: usize,
     #[serde(default)]
     pub seed: u64,
+    /// Known coalition values (from the level's Shapley run) reused instead of evaluated again.
+    #[serde(default)]
+    pub reused: usize,
+    /// Per pair of `features` (in the order of `strongest_pairs`' input: (0,1), (0,2), ..., by position), the
+    /// values behind the index at its two extreme contexts; empty in older documents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pair_values: Vec<PairValues>,
+}
+
+/// The coalition values of one pair, summed over the target tokens: `[neither, only a, only b, both]`, with every
+/// other feature masked (`alone`) and with every other feature kept (`in_context`). Their second difference
+/// (both − only a − only b + neither) is the pair's interaction in that context; the index is a weighted mean of
+/// it over all contexts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairValues {
+    /// Indices into the level's `features`.
+    pub a: usize,
+    pub b: usize,
+    pub alone: [f64; 4],
+    pub in_context: [f64; 4],
 }
 
 /// One pair of features with its summed index, for listing the strongest.
@@ -64,6 +84,17 @@ impl InteractionMatrix {
         if self.matrix.iter().flatten().any(|v| !v.is_finite()) {
             return Err("the interaction matrix has a non-finite entry".into());
         }
+        for p in &self.pair_values {
+            if p.a >= features || p.b >= features {
+                return Err(format!(
+                    "pair values name features {} and {} but the level has {features}",
+                    p.a, p.b
+                ));
+            }
+            if p.alone.iter().chain(&p.in_context).any(|v| !v.is_finite()) {
+                return Err("a pair's coalition value is not finite".into());
+            }
+        }
         Ok(())
     }
 }
@@ -80,6 +111,8 @@ mod tests {
             exact: true,
             evaluations: 32,
             seed: 0,
+            reused: 0,
+            pair_values: Vec::new(),
         }
     }
 

@@ -3,6 +3,7 @@
 //! This crate depends on no other whylm crate: whylm-explain builds a `ReportDoc`, the CLI renders or saves it,
 //! and any program can load the JSON (see docs/report-schema.md).
 
+mod attention;
 mod attribution;
 mod color;
 mod conversation;
@@ -18,6 +19,7 @@ mod svg;
 mod terminal;
 mod validate;
 
+pub use attention::{AgreementMeans, AttentionView, FullAttention, RemovalDrop, ViewLevel};
 pub use attribution::{RankedFeature, Selection};
 pub use conversation::{message_features, message_totals};
 pub use document::{
@@ -27,6 +29,6 @@ pub use document::{
 pub use error::ReportError;
 pub use faithfulness::{FaithfulnessReport, RemovalDrop};
 pub use html::render_html;
-pub use interactions::{InteractionMatrix, RankedPair};
+pub use interactions::{InteractionMatrix, PairValues, RankedPair};
 pub use svg::{render_svg, SvgOptions};
 pub use terminal::{render_terminal, TerminalOptions};

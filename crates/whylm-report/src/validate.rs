@@ -35,6 +35,7 @@ impl ReportDoc {
                 self.input_tokens.len(),
             )
             .map_err(ReportError::Inconsistent)?;
+            self.validate_attention_views(attention)?;
         }
         self.validate_conversation()?;
         self.validate_summary(targets)?;
@@ -72,6 +73,34 @@ impl ReportDoc {
                 "efficiency_residual is {}",
                 level.efficiency_residual
             )));
+        }
+        Ok(())
+    }
+
+    fn validate_attention_views(
+        &self,
+        attention: &crate::document::AttentionSummary,
+    ) -> Result<(), ReportError> {
+        for view in &attention.views {
+            if view.levels.len() != self.levels.len() {
+                return Err(ReportError::Inconsistent(format!(
+                    "attention view {} has {} levels but the document has {}",
+                    view.name(),
+                    view.levels.len(),
+                    self.levels.len()
+                )));
+            }
+            for (entry, level) in view.levels.iter().zip(&self.levels) {
+                entry
+                    .check(level.features.len(), self.target_tokens.len())
+                    .map_err(|why| {
+                        ReportError::Inconsistent(format!(
+                            "attention view {} at level {:?}: {why}",
+                            view.name(),
+                            level.level
+                        ))
+                    })?;
+            }
         }
         Ok(())
     }

@@ -12,12 +12,29 @@ fn json_round_trip_preserves_every_field() {
     doc.attention = Some(whylm_report::AttentionSummary {
         layer: 3,
         target_to_input: vec![vec![0.5, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05]; 2],
+        ..Default::default()
     });
     let text = doc.to_json_pretty().unwrap();
     let back = ReportDoc::from_json_str(&text).unwrap();
     assert_eq!(back, doc);
     let compact = ReportDoc::from_json_str(&doc.to_json_compact().unwrap()).unwrap();
     assert_eq!(compact, doc);
+}
+
+#[test]
+fn an_attention_block_without_views_still_loads() {
+    // Documents written before the attention views carry only `layer` and `target_to_input`.
+    let old = r#""attention": {"layer": 1, "target_to_input": [[0.5, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05], [0.5, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05]]}, "warnings""#;
+    let text = SAMPLE_JSON.replacen("\"warnings\"", old, 1);
+    assert_ne!(
+        text, SAMPLE_JSON,
+        "the fixture has a warnings field to put attention before"
+    );
+    let doc = ReportDoc::from_json_str(&text).unwrap();
+    let attention = doc.attention.unwrap();
+    assert_eq!(attention.layer, 1);
+    assert!(attention.views.is_empty() && attention.full.is_none());
+    assert_eq!(attention.num_heads, 0);
 }
 
 #[test]

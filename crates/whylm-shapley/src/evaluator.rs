@@ -29,6 +29,9 @@ pub(crate) struct Evaluator<'a> {
     cache: HashMap<Coalition, RowId>,
     rows: Vec<f64>,
     evaluations: usize,
+    /// Rows `0..preloaded` came from [`Evaluator::preload`]; `reused` holds those asked for since.
+    preloaded: usize,
+    reused: HashSet<RowId>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -49,6 +52,8 @@ impl<'a> Evaluator<'a> {
             cache: HashMap::new(),
             rows: Vec::new(),
             evaluations: 0,
+            preloaded: 0,
+            reused: HashSet::new(),
         }
     }
 
@@ -87,6 +92,30 @@ impl<'a> Evaluator<'a> {
             .count()
     }
 
+    /// Puts values already known into the cache without counting them as evaluations: a later `rows_of` gets
+    /// them for free. Values of the wrong length are skipped.
+    pub(crate) fn preload(&mut self, known: &crate::recorded::KnownValues) {
+        for (c, values) in known.iter() {
+            if values.len() != self.t || c.num_players() != self.n || self.cache.contains_key(c) {
+                continue;
+            }
+            let id = self.cache.len();
+            self.rows.extend_from_slice(values);
+            self.cache.insert(c.clone(), id);
+        }
+        self.preloaded = self.cache.len();
+    }
+
+    /// Distinct preloaded coalitions that `rows_of` has handed out.
+    pub(crate) fn reused(&self) -> usize {
+        self.reused.len()
+    }
+
+    /// Coalitions in the cache (evaluated or preloaded).
+    pub(crate) fn cached(&self) -> usize {
+        self.cache.len()
+    }
+
     /// Rows of `coalitions` (in order), evaluating the ones not cached yet in batches.
     pub(crate) fn rows_of(&mut self, coalitions: &[Coalition]) -> Result<Vec<RowId>, ShapleyError> {
         let mut missing: Vec<Coalition> = Vec::new();
@@ -105,7 +134,9 @@ impl<'a> Evaluator<'a> {
                 self.cache.insert(c.clone(), id);
             }
         }
-        Ok(coalitions.iter().map(|c| self.cache[c]).collect())
+        let ids: Vec<RowId> = coalitions.iter().map(|c| self.cache[c]).collect();
+        self.reused.extend(ids.iter().filter(|&&id| id < self.preloaded));
+        Ok(ids)
     }
 
     /// Values of `coalitions` without caching them (the exact method: every coalition once).

@@ -29,6 +29,7 @@ mod interaction;
 mod method;
 mod moments;
 mod recommend;
+mod recorded;
 mod settings;
 
 pub use coalition::Coalition;
@@ -39,7 +40,10 @@ pub use explain::explain;
 pub use explanation::Explanation;
 pub use game::{FnGame, Game, GameError, TableGame};
 pub use hierarchy::{Group, Hierarchy};
-pub use interaction::{interactions, InteractionSettings, Interactions, PairInteraction};
+pub use interaction::{
+    interactions, interactions_reusing, InteractionSettings, Interactions, PairInteraction,
+};
 pub use method::Method;
 pub use recommend::recommended_method;
+pub use recorded::{KnownValues, RecordedGame};
 pub use settings::Settings;

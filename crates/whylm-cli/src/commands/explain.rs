@@ -12,6 +12,7 @@ use whylm_explain::{
 
 use crate::failure::user_error;
 use crate::fault::{backend_error, explain_error};
+use crate::options::attention::AttentionOptions;
 use crate::options::batch::BatchOptions;
 use crate::options::chat::ChatOptions;
 use crate::options::chat_explain::{chat_input, TurnOptions};
@@ -87,6 +88,8 @@ pub struct ExplainArgs {
     /// features), otherwise 200 per pair, sampled with standard errors.
     #[arg(long, value_name = "N", value_parser = positive_count)]
     pub interaction_evals: Option<usize>,
+    #[command(flatten)]
+    pub attention: AttentionOptions,
     /// Coalitions scored per forward pass.
     #[arg(long, value_name = "N", value_parser = positive_count)]
     pub batch_size: Option<usize>,
@@ -177,6 +180,8 @@ pub fn explain_request(args: &ExplainArgs) -> Result<ExplainRequest> {
         seed: args.seed,
         interactions: args.interactions,
         interaction_evals: args.interaction_evals,
+        attention: args.attention.attention,
+        attention_full: args.attention.attention_full,
         ..ExplainRequest::default()
     })
 }
@@ -192,6 +197,9 @@ pub fn explain_document(
     let model = ExplainModel { backend, info };
     let mut doc =
         whylm_explain::explain(&model, request, &mut |event| show(progress, event)).map_err(explain_error)?;
+    if let Some(note) = args.attention.missing_note(&doc).filter(|_| !args.quiet) {
+        eprintln!("note: {note}");
+    }
     let task = args.summarise.task;
     doc.task = task.name().to_string();
     if task == Task::Summarise {

@@ -1,5 +1,6 @@
 //! Options shared by several subcommands, and the small steps that turn them into inputs.
 
+pub mod attention;
 pub mod batch;
 pub mod chat;
 pub mod chat_explain;

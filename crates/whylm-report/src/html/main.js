@@ -7,6 +7,8 @@
     drawStats();
     drawHeatmap();
     if (ui.chat) drawChat();
+    drawAttentionPanel();
+    drawInteractions();
     root.setAttribute("data-level", level().level);
     root.setAttribute("data-selection", String(state.selection));
   }
@@ -38,6 +40,10 @@
         button = ui.summary.querySelector('th[data-col="' + Number(val) + '"]');
       } else if (key === "source" && ui.summary) {
         button = ui.summary.querySelector('th[data-row="' + Number(val) + '"]');
+      } else if (/^att-(view|layer|head)$/.test(key)) {
+        setAttention(key, val);
+      } else if (key === "pair" && ui.inter) {
+        button = ui.inter.querySelector('td[data-pair="' + val + '"]');
       }
       if (button) button.click();
     });

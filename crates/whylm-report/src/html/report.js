@@ -70,7 +70,9 @@
     ui.heat = el("div", "heat");
     main.appendChild(ui.heat);
 
-    if (doc.attention) {
+    if (doc.levels.some(function (lv) { return lv.interactions; })) buildInteractions(main);
+
+    if (doc.attention && !buildAttention(main)) {
       var details = el("details");
       details.appendChild(el("summary", null, "Attention of layer " + doc.attention.layer +
         " (mean over heads) from each target position to each input token — not an attribution"));

@@ -4,6 +4,7 @@
 //! feature and no escape codes at all. A conversation gets a block with each message's attribution (chat.rs) and
 //! a summary one with each summary sentence's main source (summary.rs), before the levels.
 
+mod attention;
 mod chat;
 mod interactions;
 mod summary;
@@ -49,9 +50,10 @@ pub fn render_terminal(doc: &ReportDoc, options: &TerminalOptions) -> Result<Str
     write_header(&mut out, doc, &paint);
     chat::write_conversation(&mut out, doc, &paint);
     summary::write_summary(&mut out, doc, &paint);
-    for level in &doc.levels {
+    for (index, level) in doc.levels.iter().enumerate() {
         out.push('\n');
         write_level(&mut out, doc, level, &paint);
+        attention::write_attention(&mut out, doc, index);
     }
     out.push('\n');
     let _ = writeln!(out, "Wall time: {:.2} s", doc.wall_seconds);

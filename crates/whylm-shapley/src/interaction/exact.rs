@@ -11,7 +11,12 @@ fn full_table(ev: &mut Evaluator) -> Result<Vec<f64>, ShapleyError> {
     let n = ev.num_players();
     let total = 1usize << n;
     let batch: Vec<Coalition> = (0..total).map(|m| Coalition::from_mask(n, m as u64)).collect();
-    ev.evaluate_uncached(&batch)
+    if ev.cached() == 0 {
+        return ev.evaluate_uncached(&batch);
+    }
+    // Some values are known already (the Shapley values' coalitions): evaluate only the others.
+    let ids = ev.rows_of(&batch)?;
+    Ok(ids.into_iter().flat_map(|id| ev.row(id).to_vec()).collect())
 }
 
 /// w(s) = s! (n-2-s)! / (n-1)! = 1 / ((n-1) C(n-2, s)) for s = 0..n-2: the chance that a random

@@ -15,6 +15,7 @@ pub use result::{Interactions, PairInteraction};
 use crate::error::ShapleyError;
 use crate::evaluator::Evaluator;
 use crate::game::Game;
+use crate::recorded::KnownValues;
 
 /// Samples per pair of the default sampled budget (each costs at most 4 evaluations).
 const DEFAULT_SAMPLES_PER_PAIR: usize = 50;
@@ -64,6 +65,18 @@ pub fn interactions<G: Game + ?Sized>(
     players: &[usize],
     settings: &InteractionSettings,
 ) -> Result<Interactions, ShapleyError> {
+    interactions_reusing(game, players, settings, &KnownValues::default())
+}
+
+/// As [`interactions`], but coalitions whose values are in `known` (e.g. recorded by a [`crate::RecordedGame`]
+/// while the Shapley values were computed) are not evaluated again: they cost nothing, so the budget
+/// (`max_evals`) is the interactions' own, spent on new coalitions only.
+pub fn interactions_reusing<G: Game + ?Sized>(
+    game: &mut G,
+    players: &[usize],
+    settings: &InteractionSettings,
+    known: &KnownValues,
+) -> Result<Interactions, ShapleyError> {
     let n = game.num_players();
     check_players(players, n)?;
     if settings.batch_size == 0 {
@@ -84,6 +97,7 @@ pub fn interactions<G: Game + ?Sized>(
     let mut game = game;
     let mut ignore = |_| {};
     let mut ev = Evaluator::new(&mut game, settings.batch_size, planned, &mut ignore);
+    ev.preload(known);
     let found = if exact {
         exact::exact_pairs(&mut ev, &pairs)?
     } else {
@@ -94,6 +108,7 @@ pub fn interactions<G: Game + ?Sized>(
         players: players.to_vec(),
         pairs: found,
         evaluations: ev.evaluations(),
+        reused: ev.reused(),
         exact,
         seed: settings.seed,
     })

@@ -27,8 +27,11 @@ pub struct Interactions {
     pub players: Vec<usize>,
     /// Every pair of `players`: (0,1), (0,2), ..., (1,2), ... by position in `players`.
     pub pairs: Vec<PairInteraction>,
-    /// Distinct game evaluations spent.
+    /// Distinct game evaluations spent (new ones: known values reused are not counted).
     pub evaluations: usize,
+    /// Known coalition values (from the Shapley values' run) the estimate used instead of evaluating them.
+    #[serde(default)]
+    pub reused: usize,
     /// True when computed from all 2^n coalitions, false when sampled.
     pub exact: bool,
     /// Seed of the sampling stream (unused when exact).

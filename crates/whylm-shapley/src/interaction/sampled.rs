@@ -52,7 +52,8 @@ fn plan(
         if ev.evaluations() + pending.len() + ev.new_cost(&flat, &pending) > budget {
             break;
         }
-        pending.extend(flat);
+        // known coalitions (cached or preloaded) cost nothing and are not pending
+        pending.extend(flat.into_iter().filter(|c| !ev.is_cached(c)));
         rounds.push(round);
     }
     rounds
