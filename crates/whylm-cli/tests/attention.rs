@@ -128,8 +128,11 @@ fn interactions_match_the_textbook_index_and_attention_agrees_with_its_own_numbe
         assert!((p["alone"][0].as_f64().unwrap() - total(0)).abs() < 1e-2);
         assert!((p["in_context"][3].as_f64().unwrap() - total((1 << n) - 1)).abs() < 1e-2);
     }
+    check_attention(&doc, level, &terminal);
+}
 
-    // Attention: rollout, 5 layer means and 5 x 8 heads, each checked against phi and its own weights.
+/// Attention: rollout, 5 layer means and 5 x 8 heads, each checked against phi and its own weights.
+fn check_attention(doc: &Value, level: &Value, terminal: &str) {
     let attention = &doc["attention"];
     let views = attention["views"].as_array().unwrap();
     assert_eq!(views.len(), 1 + 5 + 5 * 8);

@@ -47,12 +47,12 @@ pub struct ViewLevel {
     pub top_match: Vec<bool>,
     /// The model's log-probability of the whole target with every feature kept minus with the view's top k
     /// features (by weight summed over the target tokens) removed with the document's masker.
-    pub removal_drop: Vec<RemovalDrop>,
+    pub removal_drop: Vec<ViewRemovalDrop>,
 }
 
 /// One top-k removal drop.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct RemovalDrop {
+pub struct ViewRemovalDrop {
     pub k: usize,
     /// log p(target | every feature) − log p(target | top k features removed), summed over the target tokens.
     pub drop: f64,
@@ -116,7 +116,7 @@ mod tests {
             weights: vec![vec![0.5, 0.25], vec![0.0, 1.0]],
             spearman: vec![Some(1.0), None],
             top_match: vec![true, false],
-            removal_drop: vec![RemovalDrop { k: 1, drop: 0.5 }],
+            removal_drop: vec![ViewRemovalDrop { k: 1, drop: 0.5 }],
         }
     }
 

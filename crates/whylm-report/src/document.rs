@@ -216,7 +216,7 @@ pub struct AttentionSummary {
     pub views: Vec<crate::attention::AttentionView>,
     /// Per level: the top-k removal drops of the Shapley values' own top features, the yardstick for the views'.
     #[serde(default)]
-    pub shapley_removal_drop: Vec<Vec<crate::attention::RemovalDrop>>,
+    pub shapley_removal_drop: Vec<Vec<crate::attention::ViewRemovalDrop>>,
     /// The whole tensor (`--attention-full`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full: Option<crate::attention::FullAttention>,

@@ -19,7 +19,7 @@ mod svg;
 mod terminal;
 mod validate;
 
-pub use attention::{AgreementMeans, AttentionView, FullAttention, RemovalDrop, ViewLevel};
+pub use attention::{AgreementMeans, AttentionView, FullAttention, ViewLevel, ViewRemovalDrop};
 pub use attribution::{RankedFeature, Selection};
 pub use conversation::{message_features, message_totals};
 pub use document::{

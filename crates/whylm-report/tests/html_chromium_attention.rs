@@ -11,8 +11,8 @@ mod common;
 use common::browser::{assert_clean, attribute, load, root_tag};
 use common::sample;
 use whylm_report::{
-    render_html, AttentionSummary, AttentionView, InteractionMatrix, PairValues, RemovalDrop, ReportDoc,
-    ViewLevel,
+    render_html, AttentionSummary, AttentionView, InteractionMatrix, PairValues, ReportDoc, ViewLevel,
+    ViewRemovalDrop,
 };
 
 /// A view whose token-level weights put the most weight on feature `peak` (sentence level: on sentence
@@ -23,7 +23,7 @@ fn view(kind: &str, layer: Option<usize>, head: Option<usize>, peak: usize) -> A
     let entry = |weights: Vec<f64>| ViewLevel {
         spearman: vec![Some(0.5), None],
         top_match: vec![true, false],
-        removal_drop: vec![RemovalDrop { k: 1, drop: 0.25 }],
+        removal_drop: vec![ViewRemovalDrop { k: 1, drop: 0.25 }],
         weights: vec![weights.clone(), weights],
     };
     AttentionView {
@@ -50,7 +50,7 @@ fn document() -> ReportDoc {
         num_layers: 2,
         num_heads: 2,
         views,
-        shapley_removal_drop: vec![vec![RemovalDrop { k: 1, drop: 0.9 }]; 2],
+        shapley_removal_drop: vec![vec![ViewRemovalDrop { k: 1, drop: 0.9 }]; 2],
         full: None,
     });
     doc.levels[0].interactions = Some(InteractionMatrix {

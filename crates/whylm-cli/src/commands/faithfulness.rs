@@ -12,6 +12,7 @@ use crate::options::count::positive_count;
 use crate::options::faithfulness::{lds_samples, measure};
 use crate::options::model_loading::load_model_or_default;
 use crate::options::report_output::{emit, ReportTargets};
+use crate::options::weights::WeightOptions;
 
 #[derive(Args, Debug)]
 pub struct FaithfulnessArgs {
@@ -22,6 +23,8 @@ pub struct FaithfulnessArgs {
     /// built-in default model.
     #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
+    #[command(flatten)]
+    pub weights: WeightOptions,
     /// Random keep-1/2 ablations for the LDS.
     #[arg(long, value_name = "N", default_value = "100", value_parser = lds_samples)]
     pub samples: usize,
@@ -44,7 +47,7 @@ pub struct FaithfulnessArgs {
 
 pub fn run(args: FaithfulnessArgs) -> Result<()> {
     let mut doc = ReportDoc::load(&args.explanation).user_fault()?;
-    let loaded = load_model_or_default(args.model.as_deref(), args.quiet)?;
+    let loaded = load_model_or_default(args.model.as_deref(), &args.weights, args.quiet)?;
     let backend = loaded.backend();
     measure(&backend, &mut doc, args.samples, args.seed, args.batch_size)?;
     let targets = ReportTargets {

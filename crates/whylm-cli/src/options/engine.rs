@@ -73,6 +73,10 @@ pub fn engine_report_info(backend: &RemoteBackend, model: Option<&Path>) -> whyl
         name: info.name,
         path: format!("engine {}{tokenizer}", info.runtime),
         architecture: info.architecture,
+        // the engine holds the weights: their storage is not whylm's to report
+        dtype: String::new(),
+        dtype_reason: String::new(),
+        weight_bytes: 0,
     }
 }
 

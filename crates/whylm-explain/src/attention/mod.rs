@@ -93,7 +93,7 @@ fn level_agreement(
     level: &LevelResult,
     token_views: &[TokenView],
     batch: usize,
-) -> Result<(Vec<ViewLevel>, Vec<whylm_report::RemovalDrop>), ExplainError> {
+) -> Result<(Vec<ViewLevel>, Vec<whylm_report::ViewRemovalDrop>), ExplainError> {
     let feature_tokens: Vec<Vec<usize>> = level.features.iter().map(|f| f.tokens.clone()).collect();
     let phi = &level.explanation.phi;
     let targets = explanation.prepared.target_ids.len();

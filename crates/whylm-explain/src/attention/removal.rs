@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use whylm_report::RemovalDrop;
+use whylm_report::ViewRemovalDrop;
 use whylm_shapley::{Coalition, Game, GameError};
 
 /// The k of the drops shown for every view and for the Shapley values.
@@ -17,7 +17,7 @@ pub fn removal_drops<G: Game + ?Sized>(
     rankings: &[Vec<usize>],
     ks: &[usize],
     batch_size: usize,
-) -> Result<Vec<Vec<RemovalDrop>>, GameError> {
+) -> Result<Vec<Vec<ViewRemovalDrop>>, GameError> {
     let n = game.num_players();
     let full = Coalition::full(n);
     let mut distinct: Vec<Coalition> = vec![full.clone()];
@@ -45,7 +45,7 @@ pub fn removal_drops<G: Game + ?Sized>(
         .map(|per_k| {
             per_k
                 .into_iter()
-                .map(|(k, at)| RemovalDrop {
+                .map(|(k, at)| ViewRemovalDrop {
                     k,
                     drop: totals[0] - totals[at],
                 })
@@ -87,7 +87,7 @@ mod tests {
             let rankings = vec![vec![0, 2, 1], vec![0, 1, 2]];
             removal_drops(&mut game, &rankings, &[1, 3, 5], 2).unwrap()
         };
-        let pairs = |d: &[RemovalDrop]| d.iter().map(|d| (d.k, d.drop)).collect::<Vec<_>>();
+        let pairs = |d: &[ViewRemovalDrop]| d.iter().map(|d| (d.k, d.drop)).collect::<Vec<_>>();
         assert_eq!(pairs(&drops[0]), vec![(1, 4.0), (3, 7.0)]);
         assert_eq!(pairs(&drops[1]), vec![(1, 4.0), (3, 7.0)]);
         // full, without {0}, without everything: shared coalitions are evaluated once

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::attention::{AttentionView, RemovalDrop};
+use crate::attention::{AttentionView, ViewRemovalDrop};
 use crate::document::ReportDoc;
 
 /// Heads listed besides rollout and the layer means: the best few by mean Spearman correlation.
@@ -85,7 +85,7 @@ fn drop_header() -> String {
         .join(" ")
 }
 
-fn drop_cells(drops: &[RemovalDrop]) -> String {
+fn drop_cells(drops: &[ViewRemovalDrop]) -> String {
     crate::attention::REMOVAL_KS_SHOWN
         .iter()
         .map(|k| {
