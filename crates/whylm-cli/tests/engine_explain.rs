@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{assert_success, shared, stderr, whylm};
+use common::{assert_success, assert_user_error, shared, stderr, whylm};
 use serde_json::{json, Value};
 
 const MODEL: &str = "fake-llama";
@@ -46,14 +46,37 @@ fn completion(body: &Value) -> Value {
     json!({"id": "cmpl-test", "object": "text_completion", "created": 0, "model": MODEL, "choices": choices})
 }
 
-fn answer(method: &str, path: &str, body: &Value) -> (u16, Value) {
-    match (method, path) {
-        ("GET", "/v1/models") => (
+/// What the fake engine is.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// vLLM with the formula as its model.
+    Vllm,
+    /// An echo-dialect engine that reads one token more than it was sent in every row (as llama-cpp-python does
+    /// with text that re-tokenizes differently).
+    EchoRetokenizing,
+}
+
+fn answer(kind: Kind, method: &str, path: &str, body: &Value) -> (u16, Value) {
+    let owner = match kind {
+        Kind::Vllm => "vllm",
+        Kind::EchoRetokenizing => "llama-cpp",
+    };
+    match (method, path, kind) {
+        ("GET", "/v1/models", _) => (
             200,
-            json!({"object": "list", "data": [{"id": MODEL, "object": "model", "owned_by": "vllm",
+            json!({"object": "list", "data": [{"id": MODEL, "object": "model", "owned_by": owner,
                                                "max_model_len": 2048}]}),
         ),
-        ("POST", "/v1/completions") => (200, completion(body)),
+        ("POST", "/v1/completions", Kind::Vllm) => (200, completion(body)),
+        ("POST", "/v1/completions", Kind::EchoRetokenizing) => {
+            let words = body["prompt"].as_str().unwrap_or_default().split(' ').count();
+            (
+                200,
+                json!({"choices": [{"text": " x", "logprobs": {"tokens": vec!["x"; words + 2],
+                                                               "token_logprobs": vec![-1.0; words + 2]}}],
+                       "usage": {"prompt_tokens": words + 2, "completion_tokens": 1}}),
+            )
+        }
         _ => (404, json!({"error": "no such route"})),
     }
 }
@@ -65,7 +88,7 @@ struct FakeEngine {
 }
 
 impl FakeEngine {
-    fn start() -> FakeEngine {
+    fn start(kind: Kind) -> FakeEngine {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         listener.set_nonblocking(true).expect("nonblocking listener");
         let url = format!("http://{}", listener.local_addr().expect("local address"));
@@ -75,7 +98,7 @@ impl FakeEngine {
             while !stopped.load(Ordering::Relaxed) {
                 match listener.accept() {
                     Ok((stream, _)) => {
-                        std::thread::spawn(move || serve(stream));
+                        std::thread::spawn(move || serve(kind, stream));
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(2)),
                 }
@@ -91,7 +114,7 @@ impl Drop for FakeEngine {
     }
 }
 
-fn serve(mut stream: TcpStream) {
+fn serve(kind: Kind, mut stream: TcpStream) {
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let mut data = Vec::new();
@@ -123,7 +146,7 @@ fn serve(mut stream: TcpStream) {
         }
     }
     let body = serde_json::from_slice(&data[header_end..]).unwrap_or(Value::Null);
-    let (status, reply) = answer(method, path, &body);
+    let (status, reply) = answer(kind, method, path, &body);
     let text = reply.to_string();
     let head = format!(
         "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
@@ -196,7 +219,7 @@ fn max_difference(a: &[f64], b: &[f64]) -> f64 {
 
 #[test]
 fn explain_through_an_engine_gives_the_exact_shapley_values_of_its_scores() {
-    let engine = FakeEngine::start();
+    let engine = FakeEngine::start(Kind::Vllm);
     let dir = std::env::temp_dir().join(format!("whylm-cli-engine-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let report: PathBuf = dir.join("report.json");
@@ -260,4 +283,36 @@ fn explain_through_an_engine_gives_the_exact_shapley_values_of_its_scores() {
         );
     }
     assert_eq!(level["evaluations"], 1 << features.len(), "{}", stderr(&output));
+}
+
+#[test]
+fn an_engine_that_reads_other_tokens_is_one_user_error_line() {
+    let engine = FakeEngine::start(Kind::EchoRetokenizing);
+    let cache = std::env::temp_dir().join(format!("whylm-cli-engine-{}.cache", std::process::id()));
+    let output = whylm([
+        "explain".as_ref(),
+        "--engine".as_ref(),
+        engine.url.as_ref(),
+        "--engine-dialect".as_ref(),
+        "echo".as_ref(),
+        "--model".as_ref(),
+        shared("models/stories260K/stories260K.gguf").as_os_str(),
+        "--prompt".as_ref(),
+        "Tom had a red ball".as_ref(),
+        "--suffix".as_ref(),
+        " Then".as_ref(),
+        "--target".as_ref(),
+        " The dog ran.".as_ref(),
+        "--quiet".as_ref(),
+        "--cache".as_ref(),
+        cache.as_os_str(),
+    ]);
+    let _ = std::fs::remove_file(&cache);
+    assert_user_error(&output, "tokenized the text");
+    let line = stderr(&output);
+    assert_eq!(
+        line.matches("tokenized the text").count(),
+        1,
+        "the engine's message once, not once per layer: {line}"
+    );
 }
