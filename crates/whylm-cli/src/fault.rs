@@ -4,6 +4,7 @@
 
 use whylm_explain::ExplainError;
 use whylm_model::BackendError;
+use whylm_shapley::ShapleyError;
 use whylm_tokenize::TokenizeError;
 
 use crate::failure::UserError;
@@ -32,9 +33,36 @@ pub fn backend_error(error: BackendError) -> anyhow::Error {
 /// the CLI takes its word rather than keeping a second list that can fall behind (it had: a too-small
 /// `--interaction-evals` was reported as a bug).
 pub fn explain_error(error: ExplainError) -> anyhow::Error {
+    if let Some(backend) = match &error {
+        ExplainError::Shapley(inner) => game_backend_error(inner),
+        _ => None,
+    } {
+        return backend;
+    }
     match error {
         ExplainError::Backend(inner) => backend_error(inner),
         other if other.is_user_error() => user(other),
         other => other.into(),
     }
+}
+
+/// A backend failure met while the Shapley engine evaluated coalitions (an engine that re-tokenized a row, say):
+/// the backend's own message, since every layer above only repeats it (the one line read the same message four
+/// times), with the backend's word on whose fault it is (an input the engine cannot score is the user's to change,
+/// not a bug in whylm).
+fn game_backend_error(error: &ShapleyError) -> Option<anyhow::Error> {
+    let ShapleyError::Game(game) = error else {
+        return None;
+    };
+    let mut cause = std::error::Error::source(game);
+    while let Some(current) = cause {
+        if let Some(backend) = current.downcast_ref::<BackendError>() {
+            return Some(match backend.is_user_error() {
+                true => user(backend),
+                false => anyhow::anyhow!("{backend}"),
+            });
+        }
+        cause = current.source();
+    }
+    None
 }

@@ -155,17 +155,13 @@ impl RemoteBackend {
 
     /// The text of `ids` as the engine should read it: without the BOS when the engine adds one itself.
     fn echo_row(&self, ids: &[u32]) -> Result<EchoRow, BackendError> {
-        let sent = match self.tokenizer.adds_bos() {
-            true => &ids[1.min(ids.len())..],
-            false => ids,
-        };
         Ok(EchoRow {
             ids: ids.to_vec(),
             pieces: ids
                 .iter()
                 .map(|&id| self.tokenizer.text().piece_text(id))
                 .collect(),
-            text: self.tokenizer.decode(sent)?,
+            text: self.tokenizer.echo_text(ids)?,
             bos: self.tokenizer.text().bos_id(),
         })
     }

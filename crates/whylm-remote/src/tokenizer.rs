@@ -46,6 +46,24 @@ impl EngineTokenizer {
         }
     }
 
+    /// The text an echo engine should read for `ids`, a row that starts with the BOS when the engine adds one
+    /// itself (the BOS is then left out of the text).
+    pub fn echo_text(&self, ids: &[u32]) -> Result<String, BackendError> {
+        let without_bos = match self.adds_bos() {
+            true => &ids[1.min(ids.len())..],
+            false => ids,
+        };
+        match self {
+            // llama-cpp-python's /extras/detokenize keeps the first token's word-initial space ("▁Then" reads
+            // " Then") unless a BOS comes before it, and its server then reads that space as a token of its own;
+            // with the BOS it writes the text that the server tokenizes back into these very ids
+            EngineTokenizer::Remote(t) if t.bos.is_some() && ids.first() == t.bos.as_ref() => {
+                t.detokenize(ids)
+            }
+            _ => self.decode(without_bos),
+        }
+    }
+
     /// Whether encoding with special tokens starts with a BOS that is not in the text.
     pub fn adds_bos(&self) -> bool {
         match self {
