@@ -74,11 +74,17 @@ fn exact_method_above_its_limit() {
 
 #[test]
 fn interaction_budget_too_small_to_sample() {
+    // 16 words, over the exact interaction limit (14), and a sampled Shapley run, so no coalition table covers the
+    // pairs: the interactions must be sampled, and 3 evaluations cannot sample one pair.
     let output = explain_with(&[
         "--prompt",
-        "Once upon a time",
+        "Once upon a time there was a little girl who saw a big dog in the park",
         "--target",
         "Lily",
+        "--method",
+        "kernel",
+        "--max-evals",
+        "64",
         "--interactions",
         "2",
         "--interaction-evals",
