@@ -10,7 +10,7 @@
 
 use rayon::prelude::*;
 
-use crate::error::{QuantError, Result};
+use crate::error::Result;
 use crate::matrix::QuantMatrix;
 
 #[derive(Clone, Copy)]
@@ -33,19 +33,7 @@ const CHUNK: usize = 64;
 /// `y` (M x N) = `x` (M x K) times Wᵀ, one dequantized weight row at a time.
 pub fn matvec(w: &QuantMatrix, x: &[f32], y: &mut [f32]) -> Result<()> {
     let (n, k) = (w.rows(), w.cols());
-    if k == 0 || !x.len().is_multiple_of(k) {
-        return Err(QuantError::InputShape {
-            found: x.len(),
-            cols: k,
-        });
-    }
-    let m = x.len() / k;
-    if y.len() != m * n {
-        return Err(QuantError::OutputShape {
-            found: y.len(),
-            expected: m * n,
-        });
-    }
+    crate::matmul::checked_rows(w, x, y)?;
     let out = OutPtr(y.as_mut_ptr());
     (0..n.div_ceil(CHUNK))
         .into_par_iter()
