@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 
-use crate::error::{QuantError, Result};
+use crate::error::Result;
 use crate::kernel::{self, Block, MR, NR};
 use crate::matrix::QuantMatrix;
 
@@ -37,7 +37,7 @@ struct Scratch {
 /// M is `x.len() / K`. The result of each output does not depend on M or the thread count.
 pub fn matmul(w: &QuantMatrix, x: &[f32], y: &mut [f32]) -> Result<()> {
     let (n, k) = (w.rows(), w.cols());
-    let m = checked_rows(w, x, y)?;
+    let m = crate::matrix::checked_rows(w, x, y)?;
     if m == 0 || n == 0 {
         return Ok(());
     }
@@ -86,24 +86,4 @@ fn run_tile(x: &[f32], s: Shape, panels: &[f32], first: usize, count: usize, out
             }
         }
     }
-}
-
-/// M, the rows of `x`, once `x` holds whole rows of `w`'s K columns and `y` has room for M x N outputs; the shape
-/// errors otherwise. Shared by [`matmul`] and [`crate::matvec::matvec`].
-pub(crate) fn checked_rows(w: &QuantMatrix, x: &[f32], y: &[f32]) -> Result<usize> {
-    let (n, k) = (w.rows(), w.cols());
-    if k == 0 || !x.len().is_multiple_of(k) {
-        return Err(QuantError::InputShape {
-            found: x.len(),
-            cols: k,
-        });
-    }
-    let m = x.len() / k;
-    if y.len() != m * n {
-        return Err(QuantError::OutputShape {
-            found: y.len(),
-            expected: m * n,
-        });
-    }
-    Ok(m)
 }

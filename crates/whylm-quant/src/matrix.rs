@@ -124,3 +124,23 @@ impl QuantMatrix {
         out
     }
 }
+
+/// M, the rows of `x`, once `x` holds whole rows of `w`'s K columns and `y` has room for M x N outputs; the shape
+/// errors otherwise. Shared by the batched and the one-row products.
+pub(crate) fn checked_rows(w: &QuantMatrix, x: &[f32], y: &[f32]) -> Result<usize> {
+    let (n, k) = (w.rows(), w.cols());
+    if k == 0 || !x.len().is_multiple_of(k) {
+        return Err(QuantError::InputShape {
+            found: x.len(),
+            cols: k,
+        });
+    }
+    let m = x.len() / k;
+    if y.len() != m * n {
+        return Err(QuantError::OutputShape {
+            found: y.len(),
+            expected: m * n,
+        });
+    }
+    Ok(m)
+}

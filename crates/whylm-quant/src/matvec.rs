@@ -33,7 +33,7 @@ const CHUNK: usize = 64;
 /// `y` (M x N) = `x` (M x K) times Wᵀ, one dequantized weight row at a time.
 pub fn matvec(w: &QuantMatrix, x: &[f32], y: &mut [f32]) -> Result<()> {
     let (n, k) = (w.rows(), w.cols());
-    crate::matmul::checked_rows(w, x, y)?;
+    crate::matrix::checked_rows(w, x, y)?;
     let out = OutPtr(y.as_mut_ptr());
     (0..n.div_ceil(CHUNK))
         .into_par_iter()
