@@ -143,14 +143,18 @@ pub fn run(args: ExplainArgs) -> Result<()> {
     if let Some(samples) = args.faithfulness.faithfulness {
         measure(backend, &mut doc, samples, args.seed, args.batch_size)?;
     }
-    let targets = ReportTargets {
+    emit(&doc, &report_targets(args))
+}
+
+/// Where an explanation's report goes: the files asked for, the terminal unless --quiet.
+pub fn report_targets(args: ExplainArgs) -> ReportTargets {
+    ReportTargets {
         json: args.json,
         html: args.html,
         svg: args.svg,
         terminal: !args.quiet,
         no_color: args.no_color,
-    };
-    emit(&doc, &targets)
+    }
 }
 
 /// The explain request that `args` describe.

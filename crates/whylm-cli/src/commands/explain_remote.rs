@@ -6,12 +6,12 @@ use anyhow::Result;
 use whylm_backend::{Backend, CachedBackend, ScoreFile};
 use whylm_explain::MaskerSpec;
 
-use crate::commands::explain::{explain_document, explain_request, ExplainArgs};
+use crate::commands::explain::{explain_document, explain_request, report_targets, ExplainArgs};
 use crate::failure::user_error;
 use crate::fault::backend_error;
 use crate::options::engine::{default_cache, engine_report_info, engine_status};
 use crate::options::faithfulness::measure;
-use crate::options::report_output::{emit, ReportTargets};
+use crate::options::report_output::emit;
 use crate::progress::Progress;
 
 pub fn run(args: ExplainArgs) -> Result<()> {
@@ -47,12 +47,5 @@ pub fn run(args: ExplainArgs) -> Result<()> {
             cache_path.display()
         );
     }
-    let targets = ReportTargets {
-        json: args.json,
-        html: args.html,
-        svg: args.svg,
-        terminal: !args.quiet,
-        no_color: args.no_color,
-    };
-    emit(&doc, &targets)
+    emit(&doc, &report_targets(args))
 }
