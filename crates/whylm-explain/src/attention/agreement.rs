@@ -1,5 +1,7 @@
 //! How far an attention view agrees with the Shapley values at one level: per target token Spearman's rank
-//! correlation and whether the top features coincide.
+//! correlation (the faithfulness module's, the one the LDS uses) and whether the top features coincide.
+
+pub use crate::faithfulness::spearman;
 
 /// `weights[t][i]` summed over each feature's tokens: `target_to_input[t]` aggregated to features.
 pub fn feature_weights(target_to_input: &[Vec<f64>], feature_tokens: &[Vec<usize>]) -> Vec<Vec<f64>> {
@@ -12,43 +14,6 @@ pub fn feature_weights(target_to_input: &[Vec<f64>], feature_tokens: &[Vec<usize
                 .collect()
         })
         .collect()
-}
-
-/// Spearman's rank correlation (ties get their mean rank); None with fewer than two values or when either side is
-/// constant.
-pub fn spearman(a: &[f64], b: &[f64]) -> Option<f64> {
-    if a.len() != b.len() || a.len() < 2 {
-        return None;
-    }
-    let (ra, rb) = (ranks(a), ranks(b));
-    let mean = (a.len() as f64 + 1.0) / 2.0;
-    let (mut cov, mut va, mut vb) = (0.0, 0.0, 0.0);
-    for (x, y) in ra.iter().zip(&rb) {
-        cov += (x - mean) * (y - mean);
-        va += (x - mean) * (x - mean);
-        vb += (y - mean) * (y - mean);
-    }
-    (va > 0.0 && vb > 0.0).then(|| cov / (va * vb).sqrt())
-}
-
-/// 1-based ranks, ties sharing the mean of their ranks.
-fn ranks(values: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&i, &j| values[i].total_cmp(&values[j]));
-    let mut out = vec![0.0; values.len()];
-    let mut start = 0;
-    while start < order.len() {
-        let mut end = start + 1;
-        while end < order.len() && values[order[end]] == values[order[start]] {
-            end += 1;
-        }
-        let rank = (start + end + 1) as f64 / 2.0;
-        for &i in &order[start..end] {
-            out[i] = rank;
-        }
-        start = end;
-    }
-    out
 }
 
 /// The index of the largest value (the first of equals); None for an empty slice.
