@@ -10,14 +10,23 @@ pub enum BackendError {
     /// The backend cannot do this at all (a score or masker it has no data for); the message names an alternative.
     #[error("{0}")]
     Unsupported(String),
-    /// The backend failed while doing something valid: a tensor operation, an engine that answered garbage, a bug.
+    /// The backend failed while doing something valid: a tensor operation, a broken invariant, a bug in whylm.
     #[error("{0}")]
     Failed(String),
+    /// Something outside whylm failed: a serving engine that cannot be reached, times out, or answers garbage. Not
+    /// the user's input and not a bug in whylm; the message names the engine and what to check.
+    #[error("{0}")]
+    Engine(String),
 }
 
 impl BackendError {
     /// True when the caller's input is at fault (exit code 2 in the CLI), false for failures of the backend.
     pub fn is_user_error(&self) -> bool {
         matches!(self, BackendError::Input(_) | BackendError::Unsupported(_))
+    }
+
+    /// True when something outside whylm (an engine, the network) failed: exit code 1, but not reported as a bug.
+    pub fn is_external_failure(&self) -> bool {
+        matches!(self, BackendError::Engine(_))
     }
 }

@@ -39,6 +39,30 @@ impl fmt::Display for UserError {
 
 impl std::error::Error for UserError {}
 
+/// A failure outside whylm (a serving engine that is down, times out or answers garbage): exit 1 like an internal
+/// failure, but the message names what to check instead of asking for a bug report.
+#[derive(Debug)]
+pub struct ExternalFailure {
+    message: String,
+}
+
+impl ExternalFailure {
+    /// A failure whose message (the backend's) already names the engine and what to check.
+    pub fn from_message(message: impl fmt::Display) -> Self {
+        Self {
+            message: message.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for ExternalFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ExternalFailure {}
+
 /// Shorthand for `Err(UserError::new(what, fix).into())`.
 pub fn user_error(what: impl fmt::Display, fix: impl fmt::Display) -> anyhow::Error {
     UserError::new(what, fix).into()
@@ -58,11 +82,15 @@ impl<T, E: fmt::Display> UserFault<T> for Result<T, E> {
 /// Prints the error as one line on stderr and returns the exit code for it.
 pub fn report(error: &anyhow::Error) -> ExitCode {
     let is_user = error.chain().any(|cause| cause.is::<UserError>());
+    let is_external = error.chain().any(|cause| cause.is::<ExternalFailure>());
     // `{:#}` joins the context chain with ": " and never includes the backtrace anyhow may have captured.
     let text = one_line(&format!("{error:#}"));
     if is_user {
         eprintln!("error: {text}");
         ExitCode::from(USER_ERROR_EXIT)
+    } else if is_external {
+        eprintln!("error: {text}");
+        ExitCode::from(INTERNAL_ERROR_EXIT)
     } else {
         eprintln!("error: {text}; this is a bug in whylm, please report it");
         ExitCode::from(INTERNAL_ERROR_EXIT)

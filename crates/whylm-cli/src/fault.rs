@@ -7,7 +7,7 @@ use whylm_model::BackendError;
 use whylm_shapley::ShapleyError;
 use whylm_tokenize::TokenizeError;
 
-use crate::failure::UserError;
+use crate::failure::{ExternalFailure, UserError};
 
 fn user(error: impl std::fmt::Display) -> anyhow::Error {
     UserError::from_message(error).into()
@@ -20,10 +20,12 @@ pub fn tokenizer_file_error(error: TokenizeError) -> anyhow::Error {
     user(error)
 }
 
-/// A backend says itself whether the request or the backend is at fault.
+/// A backend says itself whether the request, something outside whylm (an engine) or whylm is at fault.
 pub fn backend_error(error: BackendError) -> anyhow::Error {
     if error.is_user_error() {
         user(error)
+    } else if error.is_external_failure() {
+        ExternalFailure::from_message(error).into()
     } else {
         error.into()
     }
@@ -57,9 +59,12 @@ fn game_backend_error(error: &ShapleyError) -> Option<anyhow::Error> {
     let mut cause = std::error::Error::source(game);
     while let Some(current) = cause {
         if let Some(backend) = current.downcast_ref::<BackendError>() {
-            return Some(match backend.is_user_error() {
-                true => user(backend),
-                false => anyhow::anyhow!("{backend}"),
+            return Some(if backend.is_user_error() {
+                user(backend)
+            } else if backend.is_external_failure() {
+                ExternalFailure::from_message(backend).into()
+            } else {
+                anyhow::anyhow!("{backend}")
             });
         }
         cause = current.source();

@@ -54,12 +54,15 @@ enum Kind {
     /// An echo-dialect engine that reads one token more than it was sent in every row (as llama-cpp-python does
     /// with text that re-tokenizes differently).
     EchoRetokenizing,
+    /// A vLLM-like engine whose completions are JSON of the wrong shape.
+    Garbage,
 }
 
 fn answer(kind: Kind, method: &str, path: &str, body: &Value) -> (u16, Value) {
     let owner = match kind {
         Kind::Vllm => "vllm",
         Kind::EchoRetokenizing => "llama-cpp",
+        Kind::Garbage => "vllm",
     };
     match (method, path, kind) {
         ("GET", "/v1/models", _) => (
@@ -77,6 +80,7 @@ fn answer(kind: Kind, method: &str, path: &str, body: &Value) -> (u16, Value) {
                        "usage": {"prompt_tokens": words + 2, "completion_tokens": 1}}),
             )
         }
+        ("POST", "/v1/completions", Kind::Garbage) => (200, json!({"choices": "not a list"})),
         _ => (404, json!({"error": "no such route"})),
     }
 }
@@ -314,5 +318,38 @@ fn an_engine_that_reads_other_tokens_is_one_user_error_line() {
         line.matches("tokenized the text").count(),
         1,
         "the engine's message once, not once per layer: {line}"
+    );
+}
+
+#[test]
+fn an_engine_that_answers_garbage_is_one_line_naming_it_not_a_bug_report() {
+    let engine = FakeEngine::start(Kind::Garbage);
+    let cache = std::env::temp_dir().join(format!("whylm-cli-engine-garbage-{}.cache", std::process::id()));
+    let output = whylm([
+        "explain".as_ref(),
+        "--engine".as_ref(),
+        engine.url.as_ref(),
+        "--model".as_ref(),
+        shared("models/stories260K/stories260K.gguf").as_os_str(),
+        "--prompt".as_ref(),
+        "Tom had a red ball".as_ref(),
+        "--target".as_ref(),
+        " The dog ran.".as_ref(),
+        "--quiet".as_ref(),
+        "--cache".as_ref(),
+        cache.as_os_str(),
+    ]);
+    let _ = std::fs::remove_file(&cache);
+    let line = stderr(&output);
+    // exit 1: the input is fine and whylm is not at fault either, but the run failed
+    assert_eq!(output.status.code(), Some(1), "{line}");
+    assert_eq!(line.lines().count(), 1, "one line: {line}");
+    assert!(
+        line.contains(&engine.url) && line.contains("wrong answer"),
+        "{line}"
+    );
+    assert!(
+        !line.contains("bug in whylm"),
+        "an engine's fault is not reported as whylm's bug: {line}"
     );
 }

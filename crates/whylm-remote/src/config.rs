@@ -100,7 +100,7 @@ pub fn served_model(
     let url = format!("{root}/v1/models");
     let answer = client.get(&url)?;
     let list: ModelList = serde_json::from_value(answer).map_err(|e| {
-        BackendError::Failed(format!(
+        BackendError::Engine(format!(
             "the engine {url} sent no model list ({e}); is it an OpenAI-compatible server?"
         ))
     })?;

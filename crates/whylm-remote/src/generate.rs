@@ -51,7 +51,7 @@ pub fn generate(
     let choice = answer
         .get("choices")
         .and_then(|c| c.get(0))
-        .ok_or_else(|| BackendError::Failed(format!("the engine {url} sent a completion without choices")))?;
+        .ok_or_else(|| BackendError::Engine(format!("the engine {url} sent a completion without choices")))?;
     let new_ids = match &prompt_text {
         None => generated_ids(choice, url)?,
         Some(text) => continuation_ids(backend, prompt, text, choice, url)?,
@@ -115,7 +115,7 @@ fn generated_ids(choice: &Value, url: &str) -> Result<Vec<u32>, BackendError> {
                 .collect()
         })
         .ok_or_else(|| {
-            BackendError::Failed(format!(
+            BackendError::Engine(format!(
                 "the engine {url} returned no generated token ids (vLLM sends them with return_token_ids)"
             ))
         })
@@ -133,7 +133,7 @@ fn continuation_ids(
     let text = choice
         .get("text")
         .and_then(Value::as_str)
-        .ok_or_else(|| BackendError::Failed(format!("the engine {url} sent a completion without text")))?;
+        .ok_or_else(|| BackendError::Engine(format!("the engine {url} sent a completion without text")))?;
     let tokenizer = backend.tokenizer.text();
     let add_special = !prompt.is_empty() && prompt.first() == tokenizer.bos_id().as_ref();
     let whole = tokenizer

@@ -76,7 +76,7 @@ impl JsonClient {
                 }
             }
         }
-        Err(BackendError::Failed(format!(
+        Err(BackendError::Engine(format!(
             "{last} (gave up after {attempts} tries); check that the engine is running and reachable"
         )))
     }
@@ -86,7 +86,7 @@ impl JsonClient {
         match self.try_once(url, None) {
             Attempt::Done(value) => Ok(value),
             Attempt::Fail(error) => Err(error),
-            Attempt::Retry { why, .. } => Err(BackendError::Failed(format!(
+            Attempt::Retry { why, .. } => Err(BackendError::Engine(format!(
                 "{why}; check that the engine is running and reachable"
             ))),
         }
@@ -131,7 +131,7 @@ impl JsonClient {
         if (200..300).contains(&status) {
             return match serde_json::from_str(&text) {
                 Ok(value) => Attempt::Done(value),
-                Err(e) => Attempt::Fail(BackendError::Failed(format!(
+                Err(e) => Attempt::Fail(BackendError::Engine(format!(
                     "the engine {url} answered with malformed JSON ({e}): {}",
                     quote(&text)
                 ))),
@@ -156,7 +156,7 @@ impl JsonClient {
             ureq::Error::BadUri(_) | ureq::Error::Http(_) => Attempt::Fail(BackendError::Input(format!(
                 "'{url}' is not a usable engine URL ({error}); give it as http://HOST:PORT"
             ))),
-            ureq::Error::BodyExceedsLimit(_) => Attempt::Fail(BackendError::Failed(format!(
+            ureq::Error::BodyExceedsLimit(_) => Attempt::Fail(BackendError::Engine(format!(
                 "the engine {url} sent more than {} MB in one answer; lower the rows per request",
                 BODY_LIMIT >> 20
             ))),
@@ -177,7 +177,7 @@ fn client_error(url: &str, status: u16, why: String) -> BackendError {
         404 => BackendError::Input(format!(
             "{why}; check the --engine URL ({url}) and the served model's name (--engine-model)"
         )),
-        _ => BackendError::Failed(why),
+        _ => BackendError::Engine(why),
     }
 }
 

@@ -145,7 +145,7 @@ impl RemoteTokenizer {
             .and_then(Value::as_str)
             .map(str::to_string)
             .ok_or_else(|| {
-                BackendError::Failed(format!(
+                BackendError::Engine(format!(
                     "the engine {url} sent no \"{field}\" in its detokenize answer"
                 ))
             })
@@ -188,7 +188,7 @@ fn id_list(answer: &Value, field: &str, url: &str) -> Result<Vec<u32>, BackendEr
                 .map(|v| v.as_u64().and_then(|id| u32::try_from(id).ok()))
                 .collect()
         })
-        .ok_or_else(|| BackendError::Failed(format!("the engine {url} sent no token id list \"{field}\"")))
+        .ok_or_else(|| BackendError::Engine(format!("the engine {url} sent no token id list \"{field}\"")))
 }
 
 impl TextTokenizer for RemoteTokenizer {

@@ -50,7 +50,7 @@ pub fn read_answer(
     targets: usize,
     url: &str,
 ) -> Result<Vec<Vec<f64>>, BackendError> {
-    let bad = |what: String| BackendError::Failed(format!("the engine {url} sent a wrong answer: {what}"));
+    let bad = |what: String| BackendError::Engine(format!("the engine {url} sent a wrong answer: {what}"));
     let answer: Answer = serde_json::from_value(answer).map_err(|e| {
         bad(format!(
             "it is not a completions response with prompt log-probs ({e})"
