@@ -176,3 +176,59 @@ fn bad_rows_get_error_lines_and_the_batch_goes_on() {
     assert_user_error(&whylm(batch_args(&rows, &out)), "is not this batch's row 1");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn faithfulness_is_measured_for_every_batch_row_as_for_a_single_run() {
+    let dir = temp_dir("faithfulness");
+    let rows = dir.join("rows.jsonl");
+    let prompts = [
+        (
+            "the red box has 7 . the blue box has 2 .",
+            " the red box has",
+            " 7",
+        ),
+        (
+            "the green box has 4 . the pink box has 9 .",
+            " the pink box has",
+            " 9",
+        ),
+    ];
+    let text: String = prompts
+        .iter()
+        .map(|(p, s, t)| format!("{}\n", serde_json::json!({"prompt": p, "suffix": s, "target": t})))
+        .collect();
+    std::fs::write(&rows, text).unwrap();
+    let out = dir.join("out.jsonl");
+    let mut args = batch_args(&rows, &out);
+    args.extend(["--faithfulness", "6"].map(String::from));
+    assert_success(&whylm(&args));
+    let lines = results(&out);
+    assert_eq!(lines.len(), prompts.len());
+    for (line, (prompt, suffix, target)) in lines.iter().zip(prompts) {
+        let single = whylm([
+            "explain",
+            "--prompt",
+            prompt,
+            "--suffix",
+            suffix,
+            "--target",
+            target,
+            "--faithfulness",
+            "6",
+            "--batch-size",
+            "8",
+            "--json",
+            "-",
+            "--quiet",
+        ]);
+        assert_success(&single);
+        let single: Value = serde_json::from_slice(&single.stdout).unwrap();
+        let measured = &line["levels"][0]["faithfulness"];
+        assert!(
+            measured["lds"].is_number(),
+            "the batch row has its faithfulness: {line}"
+        );
+        assert_eq!(measured, &single["levels"][0]["faithfulness"]);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

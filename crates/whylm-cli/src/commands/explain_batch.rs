@@ -18,6 +18,7 @@ use super::explain::{explain_document, explain_request, ExplainArgs};
 use crate::failure::{user_error, UserError};
 use crate::fault::backend_error;
 use crate::options::batch::BatchRow;
+use crate::options::faithfulness::measure;
 use crate::options::model_loading::{load_model_or_default, report_info};
 use crate::progress::Progress;
 
@@ -72,7 +73,13 @@ pub fn run(args: ExplainArgs) -> Result<()> {
             .map_err(|e| UserError::from_message(e).into())
             .and_then(|row_args| {
                 let request = explain_request(row_args)?;
-                explain_document(&backend, report_info(&loaded), row_args, &request, &mut progress)
+                let mut doc =
+                    explain_document(&backend, report_info(&loaded), row_args, &request, &mut progress)?;
+                // --faithfulness applies to every row (its evaluations go through the same score cache)
+                if let Some(samples) = args.faithfulness.faithfulness {
+                    measure(&backend, &mut doc, samples, row_args.seed, row_args.batch_size)?;
+                }
+                Ok(doc)
             });
         let line = match result {
             Ok(doc) => with_row_fields(serde_json::to_value(&doc)?, index, row),
