@@ -41,6 +41,10 @@ struct Options {
     seeds: u64,
     lds: usize,
     budgets: Vec<usize>,
+    /// Indices into METHODS of the methods to run.
+    methods: Vec<usize>,
+    /// Skip the wall-time measurement.
+    no_timing: bool,
 }
 
 fn fail(message: String) -> ! {
@@ -53,6 +57,8 @@ fn options() -> Options {
         seeds: 2,
         lds: 200,
         budgets: vec![32, 64, 128, 256],
+        methods: (0..METHODS.len()).collect(),
+        no_timing: false,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
@@ -65,8 +71,20 @@ fn options() -> Options {
             "--seeds" => o.seeds = number(&value) as u64,
             "--lds" => o.lds = number(&value),
             "--budgets" => o.budgets = value.split(',').map(number).collect(),
+            "--methods" => {
+                o.methods = value
+                    .split(',')
+                    .map(|name| {
+                        METHODS
+                            .iter()
+                            .position(|m| m.to_string() == name)
+                            .unwrap_or_else(|| fail(format!("unknown method {name:?} for --methods")))
+                    })
+                    .collect()
+            }
+            "--timing" => o.no_timing = value == "off",
             other => fail(format!(
-                "unknown option {other}; use --seeds N, --lds N, --budgets A,B,..."
+                "unknown option {other}; use --seeds N, --lds N, --budgets A,B,..., --methods M,..., --timing on|off"
             )),
         }
     }
@@ -111,7 +129,7 @@ fn measure(backend: &dyn Backend, o: &Options, table: &mut Table) {
     for (s, &story) in stories().iter().enumerate() {
         for seed in 0..o.seeds {
             for &budget in &o.budgets {
-                for (m, &method) in METHODS.iter().enumerate() {
+                for (m, &method) in METHODS.iter().enumerate().filter(|(m, _)| o.methods.contains(m)) {
                     let key = (m, budget);
                     let r = request(story, method, budget, seed);
                     let explained = match explain_levels(&model, &r, &mut |_| {}) {
@@ -221,7 +239,9 @@ fn main() {
     let loaded = whylm_model::load(&PathBuf::from(MODEL))
         .unwrap_or_else(|e| fail(format!("cannot load {MODEL}: {e}")));
     let backend = loaded.backend();
-    timing(&backend);
+    if !o.no_timing {
+        timing(&backend);
+    }
     let path = std::env::temp_dir().join(format!("whylm-longctx-{}.scores", std::process::id()));
     let file =
         ScoreFile::open(&path).unwrap_or_else(|e| fail(format!("cannot open {}: {e}", path.display())));

@@ -27,6 +27,10 @@ pub struct InteractionRate {
     pub fact_pair_count: usize,
     pub evaluations: usize,
     pub reused: usize,
+    /// Summed log-probs of the answer with every other word kept and the pair's words absent or present
+    /// ([neither, only the colour, only the value, both]), for (queried colour, value) and (fact colour, value).
+    pub query_context: [f64; 4],
+    pub fact_context: [f64; 4],
 }
 
 /// A word's role in a recall prompt.
@@ -77,14 +81,36 @@ pub fn measure(
         let (query_colour, value, fact_colour) = (ex.cue[0], ex.sources[2], ex.sources[0]);
         let words: Vec<usize> = matrix.features.iter().map(|&f| word(f)).collect();
         let at = |w: usize| words.iter().position(|&x| x == w);
+        // the pair's coalition values with every other word kept, ordered [neither, colour, value, both]
+        let in_context = |colour: usize, value: usize| {
+            matrix.pair_values.iter().find_map(|p| {
+                let (a, b) = (p.a, p.b);
+                let c = p.in_context;
+                if a == colour && b == value {
+                    Some(c)
+                } else if a == value && b == colour {
+                    Some([c[0], c[2], c[1], c[3]])
+                } else {
+                    None
+                }
+            })
+        };
+        let add =
+            |sum: &mut [f64; 4], values: [f64; 4]| sum.iter_mut().zip(values).for_each(|(s, v)| *s += v);
         if let (Some(q), Some(v)) = (at(query_colour), at(value)) {
             rate.both_in_top += 1;
             rate.query_pair_sum += matrix.matrix[q][v];
             rate.query_pair_count += 1;
+            if let Some(values) = in_context(matrix.features[q], matrix.features[v]) {
+                add(&mut rate.query_context, values);
+            }
         }
         if let (Some(c), Some(v)) = (at(fact_colour), at(value)) {
             rate.fact_pair_sum += matrix.matrix[c][v];
             rate.fact_pair_count += 1;
+            if let Some(values) = in_context(matrix.features[c], matrix.features[v]) {
+                add(&mut rate.fact_context, values);
+            }
         }
         let Some(best) = matrix
             .strongest_pairs()
@@ -136,6 +162,17 @@ impl InteractionRate {
             mean(self.fact_pair_sum, self.fact_pair_count),
             self.fact_pair_count
         );
+        let context = |sum: &[f64; 4], c: usize| sum.map(|s| mean(s, c));
+        for (name, sum, count) in [
+            ("queried colour", &self.query_context, self.query_pair_count),
+            ("fact colour", &self.fact_context, self.fact_pair_count),
+        ] {
+            let [neither, colour, value, both] = context(sum, count);
+            println!(
+                "  mean log-prob of the answer, every other word kept: without {name} and value {neither:+.3}, \
+                 {name} only {colour:+.3}, value only {value:+.3}, both {both:+.3}"
+            );
+        }
         println!("  strongest positive pair by roles:");
         for (roles, count) in &self.strongest {
             println!("    {roles:<32} {:.3}", *count as f64 / n);
