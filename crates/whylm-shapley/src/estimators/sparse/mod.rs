@@ -16,11 +16,14 @@
 //! cross-validation: a few dozen pairs recover a handful of important players among hundreds. The surrogate's
 //! Shapley values are read off exactly (its coefficients); what it leaves of v(N) - v(empty) (the players too
 //! small to pick and the interactions of order 3 and up) is spread evenly, as kernel does, so the values are
-//! efficient. Std errors: a delete-a-group jackknife over the pairs (each replicate redoes the selection),
+//! efficient. A second fit may add products of three of the players the first found largest (`triples`: a
+//! unanimity term of order 3 gives its players 1/3 each but the linear part of d only 1/4), chosen by the same
+//! cross-validation. Std errors: a delete-a-group jackknife over the pairs (each replicate redoes the selection),
 //! floored at the residual's noise level sigma / sqrt(m), the error of a coefficient no pursuit picked.
 //! A budget of 2^n evaluates every coalition and gives the exact values.
 
 mod pursuit;
+mod triples;
 
 use std::collections::HashSet;
 
@@ -41,7 +44,7 @@ pub(crate) const SPEC: Spec = Spec {
     method: Method::Sparse,
     name: "sparse",
     aliases: &[],
-    description: "sparse Shapley values for many features on small budgets: complementary keep-1/2 pairs, a sparse linear fit (orthogonal matching pursuit, exact on games of interaction order <= 2) read off exactly: efficient, with jackknife std errors",
+    description: "sparse Shapley values for many features on small budgets: complementary keep-1/2 pairs, a sparse fit (orthogonal matching pursuit over the players and triples of the largest ones; exact on games of interaction order <= 2) read off exactly: efficient, with jackknife std errors",
     budget: BudgetRules {
         minimum: |_| 4,
         default: |n, minimum| DEFAULT_BUDGET.max(minimum).min(all_coalitions(n)),
@@ -117,23 +120,42 @@ fn distinct_pairs(n: usize, pairs: usize, rng: &mut ChaCha8Rng) -> Vec<Coalition
     sides
 }
 
-/// Shapley values and std errors of one output from the pair signs `z` (pairs x players) and differences `d`.
+/// Shapley values and std errors of one output from the pair signs `z` (pairs x players) and differences `d`:
+/// a linear fit, or one that may also use products of three of the players the linear fit found largest,
+/// whichever cross-validates better.
 fn fit_output(z: &DMatrix<f64>, d: &DVector<f64>) -> (Vec<f64>, Vec<f64>) {
     let (m, n) = z.shape();
-    let max_terms = n.min(2 * m / 3).min(MAX_TERMS);
-    let terms = pursuit::choose_terms(z, d, max_terms);
-    let fit = pursuit::pursue(z, d, terms);
-    let values = fit.dense(terms, n);
-    let predicted = z * DVector::from_column_slice(&values);
+    let max_terms = m.min(n + 3).min(MAX_TERMS);
+    let (linear_terms, linear_error) = pursuit::choose_terms(z, d, max_terms);
+    let linear = pursuit::pursue(z, d, linear_terms);
+    let (products, candidates) = triples::candidates(z, &linear.dense(linear_terms, n));
+    let mut x = z.clone().resize_horizontally(n + candidates.len(), 0.0);
+    x.columns_mut(n, candidates.len()).copy_from(&products);
+    let (cubic_terms, cubic_error) = pursuit::choose_terms(&x, d, max_terms);
+    let (x, terms, candidates) = if cubic_error < linear_error {
+        (x, cubic_terms, candidates)
+    } else {
+        (z.clone(), linear_terms, Vec::new())
+    };
+    let columns = x.ncols();
+    let fit = pursuit::pursue(&x, d, terms);
+    let coefficients = fit.dense(terms, columns);
+    let values = triples::read_off(&coefficients, n, &candidates);
+    let predicted = &x * DVector::from_column_slice(&coefficients);
     let kept = fit.chosen.len().min(terms);
+    // The error of a coefficient no pursuit picked: the residual's noise over sqrt(m) (columns of +-1).
     let noise = if m > kept {
         ((d - predicted).norm_squared() / (m - kept) as f64).sqrt() / (m as f64).sqrt()
     } else {
         0.0
     };
     let spread = jackknife(m, |rows| {
-        let part = pursuit::pursue(&z.select_rows(rows), &d.select_rows(rows), terms);
-        DMatrix::from_column_slice(n, 1, &part.dense(terms, n))
+        let part = pursuit::pursue(&x.select_rows(rows), &d.select_rows(rows), terms);
+        DMatrix::from_column_slice(
+            n,
+            1,
+            &triples::read_off(&part.dense(terms, columns), n, &candidates),
+        )
     });
     let errors = (0..n)
         .map(|i| spread.as_ref().map_or(0.0, |s| s[(i, 0)]).max(noise))
