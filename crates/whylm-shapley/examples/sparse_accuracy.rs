@@ -4,7 +4,8 @@
 //! evaluations. Prints the mean relative error |phi - truth| / |truth| (Euclidean norms) over seeds and the
 //! estimator's wall time per explanation (the games cost nothing to evaluate, so the time is the estimator's).
 //!
-//! `cargo run --release -p whylm-shapley --example sparse_accuracy -- [--seeds 10] [--players 50,300,1000]`
+//! `cargo run --release -p whylm-shapley --example sparse_accuracy -- [--seeds 10] [--players 50,300,1000]
+//! [--budgets 64,128,256] [--families pairwise,triples]` (kernel takes over a minute per explanation at n = 1000)
 
 use std::time::Instant;
 
@@ -13,7 +14,15 @@ use rand_chacha::ChaCha8Rng;
 use whylm_shapley::{explain, Coalition, FnGame, Method, Settings};
 
 const METHODS: [Method; 3] = [Method::Sparse, Method::Kernel, Method::GaussianProcess];
-const BUDGETS: [usize; 3] = [64, 128, 256];
+
+/// What the command line chose.
+struct Options {
+    seeds: u64,
+    players: Vec<usize>,
+    budgets: Vec<usize>,
+    /// The game families by their number of third-order terms: 0 (pairwise) and 5 (triples).
+    families: Vec<(&'static str, usize)>,
+}
 
 /// Unanimity terms: v(S) = sum over terms of c [T within S]; a term gives each of its players c / |T|.
 struct SyntheticGame {
@@ -33,10 +42,10 @@ impl SyntheticGame {
             let sign = if rng.random::<bool>() { 1.0 } else { -1.0 };
             terms.push((vec![i], sign * rng.random_range(0.5..2.0)));
         }
-        for k in 0..4 {
+        for &i in &important[..4] {
             let other = rng.random_range(0..n);
-            if other != important[k] {
-                terms.push((vec![important[k], other], rng.random_range(-1.0..1.0)));
+            if other != i {
+                terms.push((vec![i, other], rng.random_range(-1.0..1.0)));
             }
         }
         for k in 0..triples {
@@ -73,30 +82,41 @@ fn relative_error(phi: &[Vec<f64>], truth: &[f64]) -> f64 {
     (diff / norm).sqrt()
 }
 
-fn options() -> (u64, Vec<usize>) {
+fn options() -> Options {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (mut seeds, mut players) = (10, vec![50, 300, 1000]);
+    let mut o = Options {
+        seeds: 10,
+        players: vec![50, 300, 1000],
+        budgets: vec![64, 128, 256],
+        families: vec![("pairwise", 0), ("with triples", 5)],
+    };
+    let list = |value: &str| -> Vec<usize> { value.split(',').filter_map(|v| v.parse().ok()).collect() };
     for pair in args.chunks(2) {
         let value = pair.get(1).map(String::as_str).unwrap_or("");
         match pair[0].as_str() {
-            "--seeds" => seeds = value.parse().unwrap_or(seeds),
-            "--players" => players = value.split(',').filter_map(|v| v.parse().ok()).collect(),
+            "--seeds" => o.seeds = value.parse().unwrap_or(o.seeds),
+            "--players" => o.players = list(value),
+            "--budgets" => o.budgets = list(value),
+            "--families" => o
+                .families
+                .retain(|(name, _)| value.contains(name.split(' ').next_back().unwrap_or(name))),
             other => {
-                eprintln!("unknown option {other}; use --seeds N, --players A,B,...");
+                eprintln!("unknown option {other}; use --seeds N, --players A,B,..., --budgets A,B,..., --families pairwise,triples");
                 std::process::exit(2);
             }
         }
     }
-    (seeds, players)
+    o
 }
 
 fn main() {
-    let (seeds, players) = options();
+    let o = options();
+    let seeds = o.seeds;
     println!("| game | n | evaluations | sparse | kernel | gp | sparse s | kernel s | gp s |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for (family, triples) in [("pairwise", 0), ("with triples", 5)] {
-        for &n in &players {
-            for budget in BUDGETS {
+    for &(family, triples) in &o.families {
+        for &n in &o.players {
+            for &budget in &o.budgets {
                 let mut error = [0.0; METHODS.len()];
                 let mut seconds = [0.0; METHODS.len()];
                 for seed in 0..seeds {
