@@ -23,7 +23,7 @@ const SPARSE_MIN_PLAYERS: usize = 50;
 /// only when the budget cannot afford one antithetic permutation pair (2n), except from
 /// `SPARSE_MIN_PLAYERS` features on, where `sparse` takes budgets below 2n (`sparse_accuracy` and
 /// whylm-explain's `sparse_stories` examples, docs/notes/sparse.md: on synthetic sparse games with
-/// n = 50, 300 and 1000 at 64-256 evaluations, 3-15x lower error than kernel and gp below n, as good at
+/// n = 50, 300 and 1000 at 64-256 evaluations, 2-15x lower error than kernel and gp below n, as good at
 /// 2.6n and worse than gp at 5n once third-order terms matter). Partition is not
 /// chosen here: it needs a hierarchy and computes Owen values, so callers opt into it.
 pub fn recommended_method(n: usize, budget: usize) -> (Method, &'static str) {
