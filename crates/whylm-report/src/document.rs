@@ -170,7 +170,7 @@ pub struct LevelExplanation {
     pub efficiency_residual: f64,
     /// Coalitions evaluated (model forward rows) for this level.
     pub evaluations: usize,
-    /// "exact", "permutation", "kernel", "msr", "gp", "partition", "loo", "banzhaf", "contextcite"
+    /// "exact", "permutation", "kernel", "msr", "gp", "partition", "loo", "banzhaf", "contextcite", "sparse"
     pub method: String,
     /// Why this method was chosen (e.g. "auto: 7 features <= exact limit 20").
     #[serde(default)]

@@ -8,8 +8,9 @@
 //! over a [`Hierarchy`], as shap's PartitionExplainer), `msr` (kernel's samples with a regression
 //! adjustment: a sparse third-order surrogate with exact Shapley values, the kernel regression on
 //! the rest), `gp` (kernel's samples read by Gaussian-process regression under a prior per
-//! interaction order, with msr's strong triples as fixed terms) and `loo` (leave-one-out, not a
-//! Shapley value). Each method's code, budget rules and description live in one module under
+//! interaction order, with msr's strong triples as fixed terms), `sparse` (many features on budgets below
+//! n: complementary keep-1/2 pairs and a sparse fit whose Shapley values are read off exactly) and `loo`
+//! (leave-one-out, not a Shapley value). Each method's code, budget rules and description live in one module under
 //! `estimators`, registered once in `estimators::registry`; kernel, msr and gp share the paired
 //! sample of `estimators::paired`.
 //! [`interactions()`] gives the pairwise Shapley interaction index of chosen players (module

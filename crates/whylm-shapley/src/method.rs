@@ -45,4 +45,8 @@ pub enum Method {
     /// of `Banzhaf` at equal budget. Estimates Banzhaf values; not efficient. Name `contextcite`.
     #[serde(rename = "contextcite")]
     ContextCite,
+    /// Sparse Shapley values for many players on small budgets: complementary keep-1/2 pairs and a sparse
+    /// linear fit of their differences (orthogonal matching pursuit), exact on games of interaction order <= 2.
+    /// Efficient; std errors from a jackknife over the pairs.
+    Sparse,
 }

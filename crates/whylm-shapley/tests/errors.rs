@@ -43,6 +43,7 @@ fn budget_below_the_minimum_says_the_minimum() {
         (Method::GaussianProcess, 4),
         (Method::Banzhaf, 4),
         (Method::ContextCite, 4),
+        (Method::Sparse, 4),
         (Method::LeaveOneOut, 12),
         (Method::Exact, 1024),
     ] {
@@ -229,6 +230,7 @@ fn every_method_but_exact_runs_at_32_evaluations_on_20_players() {
             Method::GaussianProcess,
             Method::Banzhaf,
             Method::ContextCite,
+            Method::Sparse,
         ];
         if paired.contains(&method) {
             let se = e.std_err.unwrap_or_else(|| panic!("{method} has no std errors"));

@@ -74,7 +74,8 @@ pub struct ExplainArgs {
     /// surrogate), gp (Gaussian-process regression on kernel's samples; auto's choice from 5n to 4096
     /// evaluations, its cost grows with the cube of the budget), partition, loo, banzhaf (Banzhaf values: each
     /// unit's average effect when the others are kept or dropped at random; not Shapley values) or contextcite
-    /// (ContextCite's LASSO estimate of the same, as a baseline).
+    /// (ContextCite's LASSO estimate of the same, as a baseline), or sparse (Shapley values for many features on
+    /// budgets below n: keep-1/2 pairs and a sparse fit; auto's choice there).
     #[arg(long, value_name = "METHOD", default_value = "auto")]
     pub method: MethodChoice,
     /// Most model evaluations (coalitions) to spend per level.

@@ -36,7 +36,7 @@ fn limits(plan: &Plan) -> Result<(), ShapleyError> {
     Ok(())
 }
 
-fn run(ev: &mut Evaluator, _: &mut Job) -> Result<Estimate, ShapleyError> {
+pub(crate) fn run(ev: &mut Evaluator, _: &mut Job) -> Result<Estimate, ShapleyError> {
     estimate(ev)
 }
 

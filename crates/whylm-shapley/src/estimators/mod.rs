@@ -3,7 +3,8 @@
 //!
 //! kernel, msr and gp read the same paired sample (`paired`); msr and gp share the cubic
 //! surrogate of its odd part (`cubic_surrogate`). banzhaf and contextcite share the keep-1/2 draws and fits of
-//! `keep_half`.
+//! `keep_half`; sparse draws its pairs from
+//! `keep_half` too.
 
 pub(crate) mod banzhaf;
 pub(crate) mod budget;
@@ -20,4 +21,5 @@ pub(crate) mod paired;
 pub(crate) mod partition;
 pub(crate) mod permutation;
 pub(crate) mod registry;
+pub(crate) mod sparse;
 pub(crate) mod spec;

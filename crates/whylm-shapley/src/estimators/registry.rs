@@ -7,13 +7,13 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::spec::Spec;
-use super::{banzhaf, contextcite, exact, gp, kernel, loo, msr, partition, permutation};
+use super::{banzhaf, contextcite, exact, gp, kernel, loo, msr, partition, permutation, sparse};
 use crate::error::ShapleyError;
 use crate::estimators::budget::all_coalitions;
 use crate::method::Method;
 
 /// The registered estimators, in the order of `Method`'s variants.
-const REGISTRY: [&Spec; 9] = [
+const REGISTRY: [&Spec; 10] = [
     &exact::SPEC,
     &permutation::SPEC,
     &kernel::SPEC,
@@ -23,6 +23,7 @@ const REGISTRY: [&Spec; 9] = [
     &loo::SPEC,
     &banzhaf::SPEC,
     &contextcite::SPEC,
+    &sparse::SPEC,
 ];
 
 // `Method::spec` indexes the table by variant: entry i must register variant i.
@@ -117,6 +118,7 @@ mod tests {
             Method::LeaveOneOut => 6,
             Method::Banzhaf => 7,
             Method::ContextCite => 8,
+            Method::Sparse => 9,
         }
     }
 
