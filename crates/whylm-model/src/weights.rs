@@ -194,6 +194,24 @@ impl Linear {
         })
     }
 
+    /// y = x W^T (+ b) for one row `x` (generation's one new slot), without building tensors around a
+    /// quantized or 16-bit weight: whylm-quant's one-row product reads each weight once.
+    pub fn matvec(&self, x: &[f32]) -> Result<Vec<f32>> {
+        let Matrix::Tiles(m) = &self.weight else {
+            let row = Tensor::from_slice(x, (1, x.len()), &candle_core::Device::Cpu)?;
+            return Ok(self.forward(&row)?.flatten_all()?.to_vec1::<f32>()?);
+        };
+        let mut y = vec![0f32; m.weight().rows()];
+        whylm_quant::matvec(m.weight(), x, &mut y)
+            .map_err(|e| ModelError::Internal(format!("one-row product: {e}")))?;
+        if let Some(b) = &self.bias {
+            for (y, b) in y.iter_mut().zip(b.to_vec1::<f32>()?) {
+                *y += b;
+            }
+        }
+        Ok(y)
+    }
+
     /// The weight (dequantized to f32) and bias under their Hugging Face names, for export.
     pub fn hf_tensors(&self, role: Role, layer: usize, out: &mut BTreeMap<String, Tensor>) -> Result<()> {
         let n = Naming::HuggingFace;

@@ -23,6 +23,7 @@ mod matmul;
 mod matrix;
 mod matvec;
 mod pack;
+mod rowdot;
 
 pub use candle_op::QuantLinear;
 pub use dtype::{QuantType, ALL_TYPES};

@@ -30,10 +30,40 @@ impl OutPtr {
 /// Weight rows per task.
 const CHUNK: usize = 64;
 
-/// `y` (M x N) = `x` (M x K) times Wᵀ, one dequantized weight row at a time.
+/// `y` (M x N) = `x` (M x K) times Wᵀ, one weight row at a time: dotted straight from its blocks where the CPU
+/// and type allow ([`crate::rowdot`]), else dequantized into a small buffer first.
 pub fn matvec(w: &QuantMatrix, x: &[f32], y: &mut [f32]) -> Result<()> {
-    let (n, k) = (w.rows(), w.cols());
     crate::matrix::checked_rows(w, x, y)?;
+    #[cfg(target_arch = "x86_64")]
+    if crate::cpu::has_avx512() && crate::rowdot::supported(w.dtype()) {
+        fused(w, x, y);
+        return Ok(());
+    }
+    dequantized(w, x, y);
+    Ok(())
+}
+
+/// The fused path: each task dots its weight rows' block bytes with every activation row.
+#[cfg(target_arch = "x86_64")]
+fn fused(w: &QuantMatrix, x: &[f32], y: &mut [f32]) {
+    let (n, k) = (w.rows(), w.cols());
+    let sums: Vec<Vec<f32>> = x.chunks_exact(k).map(crate::rowdot::block_sums).collect();
+    let out = OutPtr(y.as_mut_ptr());
+    (0..n.div_ceil(CHUNK)).into_par_iter().for_each(|c| {
+        for j in c * CHUNK..n.min((c + 1) * CHUNK) {
+            let row = w.row_bytes_of(j);
+            for (i, (xi, si)) in x.chunks_exact(k).zip(&sums).enumerate() {
+                // SAFETY: AVX-512F and F16C were checked and the type is supported (see `matvec`); the row holds
+                // k values in whole blocks. i < m and j < n: inside the M x N output; column j is this task's.
+                unsafe { out.write(i * n + j, crate::rowdot::dot(w.dtype(), row, xi, si)) };
+            }
+        }
+    });
+}
+
+/// The portable path: each weight row dequantized into a per-worker buffer, then dotted.
+fn dequantized(w: &QuantMatrix, x: &[f32], y: &mut [f32]) {
+    let (n, k) = (w.rows(), w.cols());
     let out = OutPtr(y.as_mut_ptr());
     (0..n.div_ceil(CHUNK))
         .into_par_iter()
@@ -47,7 +77,6 @@ pub fn matvec(w: &QuantMatrix, x: &[f32], y: &mut [f32]) -> Result<()> {
                 }
             }
         });
-    Ok(())
 }
 
 /// Dot product with four 16-value accumulators, reduced in a fixed order.

@@ -1,0 +1,239 @@
+//! One weight row dotted with one activation row straight from the row's block bytes (AVX-512): each block's
+//! values are widened in registers and never written to memory. This is generation's one-row product
+//! ([`crate::matvec`]), whose time is reading the weights once; dequantizing a row into a buffer first and
+//! converting 16-bit values one by one (the `half` crate checks the CPU per value) cost more than the read.
+//!
+//! A block of 32 quantized values contributes `d * Σ q·x` (plus `m * Σ x` for the types with a minimum): the
+//! integer values are multiplied by x in f32 and the block's scale is applied once. The bits differ from the
+//! dequantize-then-multiply kernels (which round `q·d` first); within this module a row's result depends only on
+//! the row and x (fixed lane and block order), whatever the thread count.
+
+/// Types with a fused dot product here; the others go through a dequantized row.
+pub(crate) fn supported(dtype: crate::QuantType) -> bool {
+    use crate::QuantType as T;
+    cfg!(target_arch = "x86_64")
+        && matches!(
+            dtype,
+            T::F32 | T::F16 | T::BF16 | T::Q4_0 | T::Q4_1 | T::Q5_0 | T::Q5_1 | T::Q8_0
+        )
+}
+
+/// Sums of x over each run of 32 values (the blocks), for the types whose values carry a minimum.
+pub(crate) fn block_sums(x: &[f32]) -> Vec<f32> {
+    x.chunks(32).map(|c| c.iter().sum()).collect()
+}
+
+/// `row · x` for a row of `dtype` blocks (`row` holds exactly x.len() values); `sums` are x's [`block_sums`].
+///
+/// # Safety
+/// The CPU must support AVX-512F and F16C ([`crate::cpu::has_avx512`]); `dtype` must be [`supported`]; `row` must
+/// hold whole blocks of x.len() values.
+#[cfg(target_arch = "x86_64")]
+pub(crate) unsafe fn dot(dtype: crate::QuantType, row: &[u8], x: &[f32], sums: &[f32]) -> f32 {
+    use crate::QuantType as T;
+    use avx512::*;
+    match dtype {
+        T::F32 => floats::<F32>(row, x),
+        T::F16 => floats::<F16>(row, x),
+        T::BF16 => floats::<Bf16>(row, x),
+        T::Q4_0 => blocks::<Q4_0>(row, x, sums),
+        T::Q4_1 => blocks::<Q4_1>(row, x, sums),
+        T::Q5_0 => blocks::<Q5_0>(row, x, sums),
+        T::Q5_1 => blocks::<Q5_1>(row, x, sums),
+        T::Q8_0 => blocks::<Q8_0>(row, x, sums),
+        _ => f32::NAN,
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::*;
+
+    /// One block's integer values as two vectors of 16 (values 0-15 and 16-31), its scale and its minimum.
+    pub(super) struct Block {
+        lo: __m512,
+        hi: __m512,
+        d: f32,
+        m: f32,
+    }
+
+    #[inline(always)]
+    unsafe fn half(p: *const u8) -> f32 {
+        _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(
+            u16::from_le_bytes([*p, *p.add(1)]) as i32,
+        )))
+    }
+
+    /// The 16 packed nibble bytes at `p` as (low nibbles, high nibbles), each 16 i32 lanes.
+    #[inline(always)]
+    unsafe fn nibbles(p: *const u8) -> (__m512i, __m512i) {
+        let q = _mm512_cvtepu8_epi32(_mm_loadu_si128(p as *const __m128i));
+        (
+            _mm512_and_si512(q, _mm512_set1_epi32(0x0F)),
+            _mm512_srli_epi32(q, 4),
+        )
+    }
+
+    /// Adds bit j of `qh` as the 5th bit (16) of value j, for the 32 values of a Q5 block.
+    #[inline(always)]
+    unsafe fn fifth(lo: __m512i, hi: __m512i, qh: u32) -> (__m512i, __m512i) {
+        let bit = _mm512_set1_epi32(0x10);
+        (
+            _mm512_mask_or_epi32(lo, (qh & 0xFFFF) as u16, lo, bit),
+            _mm512_mask_or_epi32(hi, (qh >> 16) as u16, hi, bit),
+        )
+    }
+
+    #[inline(always)]
+    unsafe fn to_block(lo: __m512i, hi: __m512i, offset: i32, d: f32, m: f32) -> Block {
+        let off = _mm512_set1_epi32(offset);
+        Block {
+            lo: _mm512_cvtepi32_ps(_mm512_sub_epi32(lo, off)),
+            hi: _mm512_cvtepi32_ps(_mm512_sub_epi32(hi, off)),
+            d,
+            m,
+        }
+    }
+
+    /// A block type: its size in bytes and how its values are widened.
+    pub(super) trait BlockType {
+        const BYTES: usize;
+        /// # Safety
+        /// `b` points at one whole block; AVX-512F and F16C are enabled in the caller.
+        unsafe fn read(b: *const u8) -> Block;
+    }
+
+    pub(super) struct Q4_0;
+    pub(super) struct Q4_1;
+    pub(super) struct Q5_0;
+    pub(super) struct Q5_1;
+    pub(super) struct Q8_0;
+
+    impl BlockType for Q4_0 {
+        const BYTES: usize = 18;
+        #[inline(always)]
+        unsafe fn read(b: *const u8) -> Block {
+            let (lo, hi) = nibbles(b.add(2));
+            to_block(lo, hi, 8, half(b), 0.0)
+        }
+    }
+
+    impl BlockType for Q4_1 {
+        const BYTES: usize = 20;
+        #[inline(always)]
+        unsafe fn read(b: *const u8) -> Block {
+            let (lo, hi) = nibbles(b.add(4));
+            to_block(lo, hi, 0, half(b), half(b.add(2)))
+        }
+    }
+
+    impl BlockType for Q5_0 {
+        const BYTES: usize = 22;
+        #[inline(always)]
+        unsafe fn read(b: *const u8) -> Block {
+            let qh = u32::from_le_bytes([*b.add(2), *b.add(3), *b.add(4), *b.add(5)]);
+            let (lo, hi) = nibbles(b.add(6));
+            let (lo, hi) = fifth(lo, hi, qh);
+            to_block(lo, hi, 16, half(b), 0.0)
+        }
+    }
+
+    impl BlockType for Q5_1 {
+        const BYTES: usize = 24;
+        #[inline(always)]
+        unsafe fn read(b: *const u8) -> Block {
+            let qh = u32::from_le_bytes([*b.add(4), *b.add(5), *b.add(6), *b.add(7)]);
+            let (lo, hi) = nibbles(b.add(8));
+            let (lo, hi) = fifth(lo, hi, qh);
+            to_block(lo, hi, 0, half(b), half(b.add(2)))
+        }
+    }
+
+    impl BlockType for Q8_0 {
+        const BYTES: usize = 34;
+        #[inline(always)]
+        unsafe fn read(b: *const u8) -> Block {
+            let lo = _mm512_cvtepi8_epi32(_mm_loadu_si128(b.add(2) as *const __m128i));
+            let hi = _mm512_cvtepi8_epi32(_mm_loadu_si128(b.add(18) as *const __m128i));
+            to_block(lo, hi, 0, half(b), 0.0)
+        }
+    }
+
+    /// Σ over blocks of d·(q·x) + m·Σx, with two vector accumulators (even and odd blocks) added at the end.
+    #[target_feature(enable = "avx512f,avx2,fma,f16c")]
+    pub(super) unsafe fn blocks<B: BlockType>(row: &[u8], x: &[f32], sums: &[f32]) -> f32 {
+        let mut acc = [_mm512_setzero_ps(); 2];
+        let mut minimum = 0f32;
+        let (r, xp) = (row.as_ptr(), x.as_ptr());
+        for i in 0..row.len() / B::BYTES {
+            let b = B::read(r.add(i * B::BYTES));
+            let t = _mm512_fmadd_ps(
+                b.lo,
+                _mm512_loadu_ps(xp.add(32 * i)),
+                _mm512_mul_ps(b.hi, _mm512_loadu_ps(xp.add(32 * i + 16))),
+            );
+            acc[i % 2] = _mm512_fmadd_ps(t, _mm512_set1_ps(b.d), acc[i % 2]);
+            minimum = b.m.mul_add(sums[i], minimum);
+        }
+        _mm512_reduce_add_ps(_mm512_add_ps(acc[0], acc[1])) + minimum
+    }
+
+    /// A float type: 16 of its values widened to f32.
+    pub(super) trait FloatType {
+        const BYTES: usize;
+        /// # Safety
+        /// `row` holds 16 values from value `at` on; AVX-512F and F16C are enabled in the caller.
+        unsafe fn lanes(row: *const u8, at: usize) -> __m512;
+    }
+
+    pub(super) struct F32;
+    pub(super) struct F16;
+    pub(super) struct Bf16;
+
+    impl FloatType for F32 {
+        const BYTES: usize = 4;
+        #[inline(always)]
+        unsafe fn lanes(row: *const u8, at: usize) -> __m512 {
+            _mm512_loadu_ps(row.add(4 * at) as *const f32)
+        }
+    }
+
+    impl FloatType for F16 {
+        const BYTES: usize = 2;
+        #[inline(always)]
+        unsafe fn lanes(row: *const u8, at: usize) -> __m512 {
+            _mm512_cvtph_ps(_mm256_loadu_si256(row.add(2 * at) as *const __m256i))
+        }
+    }
+
+    impl FloatType for Bf16 {
+        const BYTES: usize = 2;
+        #[inline(always)]
+        unsafe fn lanes(row: *const u8, at: usize) -> __m512 {
+            let v = _mm512_cvtepu16_epi32(_mm256_loadu_si256(row.add(2 * at) as *const __m256i));
+            _mm512_castsi512_ps(_mm512_slli_epi32(v, 16))
+        }
+    }
+
+    /// Σ w·x over a float row in four 16-lane accumulators; values past the last multiple of 16 are added one
+    /// by one at the end.
+    #[target_feature(enable = "avx512f,avx2,fma,f16c")]
+    pub(super) unsafe fn floats<F: FloatType>(row: &[u8], x: &[f32]) -> f32 {
+        let n = x.len();
+        let whole = n / 16 * 16;
+        let mut acc = [_mm512_setzero_ps(); 4];
+        for (j, at) in (0..whole).step_by(16).enumerate() {
+            let w = F::lanes(row.as_ptr(), at);
+            acc[j % 4] = _mm512_fmadd_ps(w, _mm512_loadu_ps(x.as_ptr().add(at)), acc[j % 4]);
+        }
+        let s = _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3]));
+        let mut total = _mm512_reduce_add_ps(s);
+        for at in whole..n {
+            let mut one = [0u8; 64];
+            one[..F::BYTES].copy_from_slice(&row[at * F::BYTES..(at + 1) * F::BYTES]);
+            let w = _mm_cvtss_f32(_mm512_castps512_ps128(F::lanes(one.as_ptr(), 0)));
+            total = w.mul_add(x[at], total);
+        }
+        total
+    }
+}
