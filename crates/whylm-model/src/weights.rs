@@ -204,12 +204,40 @@ impl Linear {
         let mut y = vec![0f32; m.weight().rows()];
         whylm_quant::matvec(m.weight(), x, &mut y)
             .map_err(|e| ModelError::Internal(format!("one-row product: {e}")))?;
+        self.add_bias(&mut y)?;
+        Ok(y)
+    }
+
+    /// [`Linear::matvec`] of several layers over the same row, in one parallel section where every weight goes
+    /// through whylm-quant (generation's q/k/v and gate/up projections).
+    pub fn matvec_all(layers: &[&Linear], x: &[f32]) -> Result<Vec<Vec<f32>>> {
+        let tiles: Option<Vec<&QuantMatrix>> = layers
+            .iter()
+            .map(|l| match &l.weight {
+                Matrix::Tiles(m) => Some(m.weight()),
+                Matrix::Candle(_) => None,
+            })
+            .collect();
+        let Some(tiles) = tiles else {
+            return layers.iter().map(|l| l.matvec(x)).collect();
+        };
+        let mut ys: Vec<Vec<f32>> = tiles.iter().map(|w| vec![0f32; w.rows()]).collect();
+        let mut outs: Vec<&mut [f32]> = ys.iter_mut().map(|y| y.as_mut_slice()).collect();
+        whylm_quant::matvec_many(&tiles, x, &mut outs)
+            .map_err(|e| ModelError::Internal(format!("one-row product: {e}")))?;
+        for (y, layer) in ys.iter_mut().zip(layers) {
+            layer.add_bias(y)?;
+        }
+        Ok(ys)
+    }
+
+    fn add_bias(&self, y: &mut [f32]) -> Result<()> {
         if let Some(b) = &self.bias {
             for (y, b) in y.iter_mut().zip(b.to_vec1::<f32>()?) {
                 *y += b;
             }
         }
-        Ok(y)
+        Ok(())
     }
 
     /// The weight (dequantized to f32) and bias under their Hugging Face names, for export.

@@ -30,4 +30,4 @@ pub use dtype::{QuantType, ALL_TYPES};
 pub use error::{QuantError, Result};
 pub use matmul::matmul;
 pub use matrix::QuantMatrix;
-pub use matvec::matvec;
+pub use matvec::{matvec, matvec_many};

@@ -159,23 +159,44 @@ mod avx512 {
         }
     }
 
-    /// Σ over blocks of d·(q·x) + m·Σx, with two vector accumulators (even and odd blocks) added at the end.
+    /// d·(q·x) of block `i` added into `acc`, and m·Σx into `minimum`.
+    #[inline(always)]
+    unsafe fn block_step<B: BlockType>(
+        r: *const u8,
+        xp: *const f32,
+        sums: &[f32],
+        i: usize,
+        acc: &mut __m512,
+        minimum: &mut f32,
+    ) {
+        let b = B::read(r.add(i * B::BYTES));
+        let t = _mm512_fmadd_ps(
+            b.lo,
+            _mm512_loadu_ps(xp.add(32 * i)),
+            _mm512_mul_ps(b.hi, _mm512_loadu_ps(xp.add(32 * i + 16))),
+        );
+        *acc = _mm512_fmadd_ps(t, _mm512_set1_ps(b.d), *acc);
+        *minimum = b.m.mul_add(sums[i], *minimum);
+    }
+
+    /// Σ over blocks of d·(q·x) + m·Σx, in two vector accumulators (even and odd blocks, named so that they stay
+    /// in registers) added at the end.
     #[target_feature(enable = "avx512f,avx2,fma,f16c")]
     pub(super) unsafe fn blocks<B: BlockType>(row: &[u8], x: &[f32], sums: &[f32]) -> f32 {
-        let mut acc = [_mm512_setzero_ps(); 2];
+        let (mut even, mut odd) = (_mm512_setzero_ps(), _mm512_setzero_ps());
         let mut minimum = 0f32;
         let (r, xp) = (row.as_ptr(), x.as_ptr());
-        for i in 0..row.len() / B::BYTES {
-            let b = B::read(r.add(i * B::BYTES));
-            let t = _mm512_fmadd_ps(
-                b.lo,
-                _mm512_loadu_ps(xp.add(32 * i)),
-                _mm512_mul_ps(b.hi, _mm512_loadu_ps(xp.add(32 * i + 16))),
-            );
-            acc[i % 2] = _mm512_fmadd_ps(t, _mm512_set1_ps(b.d), acc[i % 2]);
-            minimum = b.m.mul_add(sums[i], minimum);
+        let n = row.len() / B::BYTES;
+        let mut i = 0;
+        while i + 1 < n {
+            block_step::<B>(r, xp, sums, i, &mut even, &mut minimum);
+            block_step::<B>(r, xp, sums, i + 1, &mut odd, &mut minimum);
+            i += 2;
         }
-        _mm512_reduce_add_ps(_mm512_add_ps(acc[0], acc[1])) + minimum
+        if i < n {
+            block_step::<B>(r, xp, sums, i, &mut even, &mut minimum);
+        }
+        _mm512_reduce_add_ps(_mm512_add_ps(even, odd)) + minimum
     }
 
     /// A float type: 16 of its values widened to f32.
@@ -215,17 +236,25 @@ mod avx512 {
         }
     }
 
-    /// Σ w·x over a float row in four 16-lane accumulators; values past the last multiple of 16 are added one
-    /// by one at the end.
+    /// Σ w·x over a float row in four 16-lane accumulators (named, so that they stay in registers); values past
+    /// the last multiple of 64 are added 16 at a time into the first, then one by one at the end.
     #[target_feature(enable = "avx512f,avx2,fma,f16c")]
     pub(super) unsafe fn floats<F: FloatType>(row: &[u8], x: &[f32]) -> f32 {
         let n = x.len();
-        let whole = n / 16 * 16;
+        let (r, xp) = (row.as_ptr(), x.as_ptr());
+        let fma = |at: usize, acc: __m512| _mm512_fmadd_ps(F::lanes(r, at), _mm512_loadu_ps(xp.add(at)), acc);
         let mut acc = [_mm512_setzero_ps(); 4];
-        for (j, at) in (0..whole).step_by(16).enumerate() {
-            let w = F::lanes(row.as_ptr(), at);
-            acc[j % 4] = _mm512_fmadd_ps(w, _mm512_loadu_ps(x.as_ptr().add(at)), acc[j % 4]);
+        let mut at = 0;
+        while at + 64 <= n {
+            let [a0, a1, a2, a3] = acc;
+            acc = [fma(at, a0), fma(at + 16, a1), fma(at + 32, a2), fma(at + 48, a3)];
+            at += 64;
         }
+        while at + 16 <= n {
+            acc[0] = fma(at, acc[0]);
+            at += 16;
+        }
+        let whole = at;
         let s = _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3]));
         let mut total = _mm512_reduce_add_ps(s);
         for at in whole..n {

@@ -154,7 +154,11 @@ impl Attention {
     pub fn step(&self, x: &[f32], rope: &RopeRow, cache: &mut SlotCache) -> Result<Vec<f32>> {
         let (qd, kvd) = (self.heads * self.head_dim, self.kv_heads * self.head_dim);
         let (mut q, mut k, v) = match &self.qkv {
-            QkvProj::Separate { q, k, v } => (q.matvec(x)?, k.matvec(x)?, v.matvec(x)?),
+            QkvProj::Separate { q, k, v } => {
+                let mut all = Linear::matvec_all(&[q, k, v], x)?.into_iter();
+                let mut next = || all.next().unwrap_or_default();
+                (next(), next(), next())
+            }
             QkvProj::Fused(qkv) => {
                 let mut q = qkv.matvec(x)?;
                 let mut k = q.split_off(qd);

@@ -65,7 +65,10 @@ impl Mlp {
     /// One row (generation's step), with candle's silu (x / (1 + e^-x)).
     pub fn step(&self, x: &[f32]) -> Result<Vec<f32>> {
         let (gate, up) = match &self.gate_up {
-            GateUp::Separate { gate, up } => (gate.matvec(x)?, up.matvec(x)?),
+            GateUp::Separate { gate, up } => {
+                let mut all = Linear::matvec_all(&[gate, up], x)?.into_iter();
+                (all.next().unwrap_or_default(), all.next().unwrap_or_default())
+            }
             GateUp::Fused(gu) => {
                 let mut all = gu.matvec(x)?;
                 let up = all.split_off(self.intermediate);
