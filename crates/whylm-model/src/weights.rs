@@ -137,9 +137,6 @@ pub(crate) fn generation_scope<T>(f: impl FnOnce() -> T) -> T {
     f()
 }
 
-/// whylm-quant multiplies rows whose length is a multiple of this.
-const TILE_LANES: usize = 8;
-
 /// A 16-bit matrix as an f32 tensor (rows, cols).
 fn half_to_f32(m: &QuantMatrix) -> Result<Tensor> {
     Ok(Tensor::from_vec(
@@ -164,12 +161,9 @@ impl Linear {
                 QuantLinear::from_qtensor(q)
                     .map_err(|e| ModelError::Internal(format!("cannot prepare a quantized weight: {e}")))?,
             ),
-            Weight::Half(m) if m.cols().is_multiple_of(TILE_LANES) => {
-                Matrix::Tiles(QuantLinear::new(m.clone()))
-            }
-            // whylm-quant's kernel sums K in runs of 8 and drops a remainder (quantized rows are whole
-            // blocks of 32 or 256, so only odd-sized 16-bit matrices meet it): those few run as f32.
-            Weight::Half(m) => Matrix::Candle(QMatMul::Tensor(half_to_f32(m)?)),
+            // whylm-quant uses every column whatever the width (tests/odd_widths.rs), so a 16-bit matrix stays
+            // 16-bit even when its width is not a multiple of the SIMD widths.
+            Weight::Half(m) => Matrix::Tiles(QuantLinear::new(m.clone())),
             _ => Matrix::Candle(weight.to_qmatmul()?),
         };
         Ok(Self { weight, bias })

@@ -7,6 +7,9 @@
 //! integer values are multiplied by x in f32 and the block's scale is applied once. The bits differ from the
 //! dequantize-then-multiply kernels (which round `q·d` first); within this module a row's result depends only on
 //! the row and x (fixed lane and block order), whatever the thread count.
+//!
+//! Pointer offsets use `wrapping_add`: the offsets stay inside the checked slices, and `add`'s precondition check
+//! (on in the dev profile) put a compare and a stack round trip on every load of this loop.
 
 /// Types with a fused dot product here; the others go through a dequantized row.
 pub(crate) fn supported(dtype: crate::QuantType) -> bool {
@@ -60,7 +63,7 @@ mod avx512 {
     #[inline(always)]
     unsafe fn half(p: *const u8) -> f32 {
         _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(
-            u16::from_le_bytes([*p, *p.add(1)]) as i32,
+            u16::from_le_bytes([*p, *p.wrapping_add(1)]) as i32,
         )))
     }
 
@@ -113,7 +116,7 @@ mod avx512 {
         const BYTES: usize = 18;
         #[inline(always)]
         unsafe fn read(b: *const u8) -> Block {
-            let (lo, hi) = nibbles(b.add(2));
+            let (lo, hi) = nibbles(b.wrapping_add(2));
             to_block(lo, hi, 8, half(b), 0.0)
         }
     }
@@ -122,8 +125,8 @@ mod avx512 {
         const BYTES: usize = 20;
         #[inline(always)]
         unsafe fn read(b: *const u8) -> Block {
-            let (lo, hi) = nibbles(b.add(4));
-            to_block(lo, hi, 0, half(b), half(b.add(2)))
+            let (lo, hi) = nibbles(b.wrapping_add(4));
+            to_block(lo, hi, 0, half(b), half(b.wrapping_add(2)))
         }
     }
 
@@ -131,8 +134,13 @@ mod avx512 {
         const BYTES: usize = 22;
         #[inline(always)]
         unsafe fn read(b: *const u8) -> Block {
-            let qh = u32::from_le_bytes([*b.add(2), *b.add(3), *b.add(4), *b.add(5)]);
-            let (lo, hi) = nibbles(b.add(6));
+            let qh = u32::from_le_bytes([
+                *b.wrapping_add(2),
+                *b.wrapping_add(3),
+                *b.wrapping_add(4),
+                *b.wrapping_add(5),
+            ]);
+            let (lo, hi) = nibbles(b.wrapping_add(6));
             let (lo, hi) = fifth(lo, hi, qh);
             to_block(lo, hi, 16, half(b), 0.0)
         }
@@ -142,10 +150,15 @@ mod avx512 {
         const BYTES: usize = 24;
         #[inline(always)]
         unsafe fn read(b: *const u8) -> Block {
-            let qh = u32::from_le_bytes([*b.add(4), *b.add(5), *b.add(6), *b.add(7)]);
-            let (lo, hi) = nibbles(b.add(8));
+            let qh = u32::from_le_bytes([
+                *b.wrapping_add(4),
+                *b.wrapping_add(5),
+                *b.wrapping_add(6),
+                *b.wrapping_add(7),
+            ]);
+            let (lo, hi) = nibbles(b.wrapping_add(8));
             let (lo, hi) = fifth(lo, hi, qh);
-            to_block(lo, hi, 0, half(b), half(b.add(2)))
+            to_block(lo, hi, 0, half(b), half(b.wrapping_add(2)))
         }
     }
 
@@ -153,8 +166,8 @@ mod avx512 {
         const BYTES: usize = 34;
         #[inline(always)]
         unsafe fn read(b: *const u8) -> Block {
-            let lo = _mm512_cvtepi8_epi32(_mm_loadu_si128(b.add(2) as *const __m128i));
-            let hi = _mm512_cvtepi8_epi32(_mm_loadu_si128(b.add(18) as *const __m128i));
+            let lo = _mm512_cvtepi8_epi32(_mm_loadu_si128(b.wrapping_add(2) as *const __m128i));
+            let hi = _mm512_cvtepi8_epi32(_mm_loadu_si128(b.wrapping_add(18) as *const __m128i));
             to_block(lo, hi, 0, half(b), 0.0)
         }
     }
@@ -169,11 +182,11 @@ mod avx512 {
         acc: &mut __m512,
         minimum: &mut f32,
     ) {
-        let b = B::read(r.add(i * B::BYTES));
+        let b = B::read(r.wrapping_add(i * B::BYTES));
         let t = _mm512_fmadd_ps(
             b.lo,
-            _mm512_loadu_ps(xp.add(32 * i)),
-            _mm512_mul_ps(b.hi, _mm512_loadu_ps(xp.add(32 * i + 16))),
+            _mm512_loadu_ps(xp.wrapping_add(32 * i)),
+            _mm512_mul_ps(b.hi, _mm512_loadu_ps(xp.wrapping_add(32 * i + 16))),
         );
         *acc = _mm512_fmadd_ps(t, _mm512_set1_ps(b.d), *acc);
         *minimum = b.m.mul_add(sums[i], *minimum);
@@ -215,7 +228,7 @@ mod avx512 {
         const BYTES: usize = 4;
         #[inline(always)]
         unsafe fn lanes(row: *const u8, at: usize) -> __m512 {
-            _mm512_loadu_ps(row.add(4 * at) as *const f32)
+            _mm512_loadu_ps(row.wrapping_add(4 * at) as *const f32)
         }
     }
 
@@ -223,7 +236,7 @@ mod avx512 {
         const BYTES: usize = 2;
         #[inline(always)]
         unsafe fn lanes(row: *const u8, at: usize) -> __m512 {
-            _mm512_cvtph_ps(_mm256_loadu_si256(row.add(2 * at) as *const __m256i))
+            _mm512_cvtph_ps(_mm256_loadu_si256(row.wrapping_add(2 * at) as *const __m256i))
         }
     }
 
@@ -231,7 +244,7 @@ mod avx512 {
         const BYTES: usize = 2;
         #[inline(always)]
         unsafe fn lanes(row: *const u8, at: usize) -> __m512 {
-            let v = _mm512_cvtepu16_epi32(_mm256_loadu_si256(row.add(2 * at) as *const __m256i));
+            let v = _mm512_cvtepu16_epi32(_mm256_loadu_si256(row.wrapping_add(2 * at) as *const __m256i));
             _mm512_castsi512_ps(_mm512_slli_epi32(v, 16))
         }
     }
@@ -242,7 +255,9 @@ mod avx512 {
     pub(super) unsafe fn floats<F: FloatType>(row: &[u8], x: &[f32]) -> f32 {
         let n = x.len();
         let (r, xp) = (row.as_ptr(), x.as_ptr());
-        let fma = |at: usize, acc: __m512| _mm512_fmadd_ps(F::lanes(r, at), _mm512_loadu_ps(xp.add(at)), acc);
+        let fma = |at: usize, acc: __m512| {
+            _mm512_fmadd_ps(F::lanes(r, at), _mm512_loadu_ps(xp.wrapping_add(at)), acc)
+        };
         let mut acc = [_mm512_setzero_ps(); 4];
         let mut at = 0;
         while at + 64 <= n {
