@@ -32,7 +32,7 @@ impl OutPtr {
 const CHUNK: usize = 64;
 
 /// `y` (M x N) = `x` (M x K) times Wᵀ, one weight row at a time: dotted straight from its blocks where the CPU
-/// and type allow ([`crate::rowdot`]), else dequantized into a small buffer first.
+/// and type allow (the `rowdot` module), else dequantized into a small buffer first.
 pub fn matvec(w: &QuantMatrix, x: &[f32], y: &mut [f32]) -> Result<()> {
     matvec_many(&[w], x, &mut [y])
 }

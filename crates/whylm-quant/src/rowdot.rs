@@ -1,6 +1,6 @@
 //! One weight row dotted with one activation row straight from the row's block bytes (AVX-512): each block's
 //! values are widened in registers and never written to memory. This is generation's one-row product
-//! ([`crate::matvec`]), whose time is reading the weights once; dequantizing a row into a buffer first and
+//! (`matvec`), whose time is reading the weights once; dequantizing a row into a buffer first and
 //! converting 16-bit values one by one (the `half` crate checks the CPU per value) cost more than the read.
 //!
 //! A block of 32 quantized values contributes `d * Σ q·x` (plus `m * Σ x` for the types with a minimum): the
