@@ -17,7 +17,7 @@ pub(crate) fn supported(dtype: crate::QuantType) -> bool {
     cfg!(target_arch = "x86_64")
         && matches!(
             dtype,
-            T::F32 | T::F16 | T::BF16 | T::Q4_0 | T::Q4_1 | T::Q5_0 | T::Q5_1 | T::Q8_0
+            T::F32 | T::F16 | T::BF16 | T::Q4_0 | T::Q4_1 | T::Q5_0 | T::Q5_1 | T::Q8_0 | T::Q4K
         )
 }
 
@@ -44,6 +44,7 @@ pub(crate) unsafe fn dot(dtype: crate::QuantType, row: &[u8], x: &[f32], sums: &
         T::Q5_0 => blocks::<Q5_0>(row, x, sums),
         T::Q5_1 => blocks::<Q5_1>(row, x, sums),
         T::Q8_0 => blocks::<Q8_0>(row, x, sums),
+        T::Q4K => q4k(row, x, sums),
         _ => f32::NAN,
     }
 }
@@ -210,6 +211,57 @@ mod avx512 {
             block_step::<B>(r, xp, sums, i, &mut even, &mut minimum);
         }
         _mm512_reduce_add_ps(_mm512_add_ps(even, odd)) + minimum
+    }
+
+    /// Scale and minimum (6 bits each) of sub-block `j` of a Q4_K block, from its 12 packed bytes (GGML's
+    /// `get_scale_min_k4`).
+    #[inline(always)]
+    fn scale_min(j: usize, q: &[u8]) -> (f32, f32) {
+        let (sc, m) = if j < 4 {
+            (q[j] & 63, q[j + 4] & 63)
+        } else {
+            (
+                (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4),
+                (q[j + 4] >> 4) | ((q[j] >> 6) << 4),
+            )
+        };
+        (sc as f32, m as f32)
+    }
+
+    /// Q4_K: super-blocks of 256 values (144 bytes: d, dmin, 12 bytes of scales, 128 of nibbles), each 8
+    /// sub-blocks of 32 with their own scale and minimum: Σ d·sc·(q·x) - dmin·m·Σx. Sub-blocks 2i and 2i+1 are the
+    /// low and high nibbles of the same 32 bytes.
+    #[target_feature(enable = "avx512f,avx2,fma,f16c")]
+    pub(super) unsafe fn q4k(row: &[u8], x: &[f32], sums: &[f32]) -> f32 {
+        let mut acc = _mm512_setzero_ps();
+        let mut minimum = 0f32;
+        let low = _mm512_set1_epi32(0x0F);
+        for (sb, b) in row.chunks_exact(144).enumerate() {
+            let p = b.as_ptr();
+            let (d, dmin) = (half(p), half(p.wrapping_add(2)));
+            for pair in 0..4 {
+                let q = p.wrapping_add(16 + 32 * pair);
+                let q0 = _mm512_cvtepu8_epi32(_mm_loadu_si128(q as *const __m128i));
+                let q1 = _mm512_cvtepu8_epi32(_mm_loadu_si128(q.wrapping_add(16) as *const __m128i));
+                let halves = [
+                    (_mm512_and_si512(q0, low), _mm512_and_si512(q1, low)),
+                    (_mm512_srli_epi32(q0, 4), _mm512_srli_epi32(q1, 4)),
+                ];
+                for (h, (a, c)) in halves.into_iter().enumerate() {
+                    let s = 2 * pair + h;
+                    let (sc, m) = scale_min(s, &b[4..16]);
+                    let xo = x.as_ptr().wrapping_add(sb * 256 + 32 * s);
+                    let t = _mm512_fmadd_ps(
+                        _mm512_cvtepi32_ps(a),
+                        _mm512_loadu_ps(xo),
+                        _mm512_mul_ps(_mm512_cvtepi32_ps(c), _mm512_loadu_ps(xo.wrapping_add(16))),
+                    );
+                    acc = _mm512_fmadd_ps(t, _mm512_set1_ps(d * sc), acc);
+                    minimum = (dmin * m).mul_add(sums[sb * 8 + s], minimum);
+                }
+            }
+        }
+        _mm512_reduce_add_ps(acc) - minimum
     }
 
     /// A float type: 16 of its values widened to f32.
