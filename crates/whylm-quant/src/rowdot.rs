@@ -17,7 +17,7 @@ pub(crate) fn supported(dtype: crate::QuantType) -> bool {
     cfg!(target_arch = "x86_64")
         && matches!(
             dtype,
-            T::F32 | T::F16 | T::BF16 | T::Q4_0 | T::Q4_1 | T::Q5_0 | T::Q5_1 | T::Q8_0 | T::Q4K
+            T::F32 | T::F16 | T::BF16 | T::Q4_0 | T::Q4_1 | T::Q5_0 | T::Q5_1 | T::Q8_0 | T::Q4K | T::Q6K
         )
 }
 
@@ -45,6 +45,7 @@ pub(crate) unsafe fn dot(dtype: crate::QuantType, row: &[u8], x: &[f32], sums: &
         T::Q5_1 => blocks::<Q5_1>(row, x, sums),
         T::Q8_0 => blocks::<Q8_0>(row, x, sums),
         T::Q4K => q4k(row, x, sums),
+        T::Q6K => q6k(row, x),
         _ => f32::NAN,
     }
 }
@@ -262,6 +263,51 @@ mod avx512 {
             }
         }
         _mm512_reduce_add_ps(acc) - minimum
+    }
+
+    /// Q6_K: super-blocks of 256 values (210 bytes: 128 bytes of low nibbles, 64 of 2-bit high parts, 16 i8
+    /// scales, d), each value d·sc·(q - 32) with one scale per 16 values; GGML's layout interleaves four runs of 32
+    /// values per 128 (see its `dequantize_row_q6_K`).
+    #[target_feature(enable = "avx512f,avx2,fma,f16c")]
+    pub(super) unsafe fn q6k(row: &[u8], x: &[f32]) -> f32 {
+        let mut acc = _mm512_setzero_ps();
+        let (low, two, off) = (
+            _mm512_set1_epi32(0x0F),
+            _mm512_set1_epi32(3),
+            _mm512_set1_epi32(32),
+        );
+        let widen = |p: *const u8| _mm512_cvtepu8_epi32(_mm_loadu_si128(p as *const __m128i));
+        for (sb, b) in row.chunks_exact(210).enumerate() {
+            let p = b.as_ptr();
+            let d = half(p.wrapping_add(208));
+            for n in 0..2 {
+                for h in 0..2 {
+                    let ql_a = widen(p.wrapping_add(64 * n + 16 * h));
+                    let ql_b = widen(p.wrapping_add(64 * n + 32 + 16 * h));
+                    let qh = widen(p.wrapping_add(128 + 32 * n + 16 * h));
+                    let high = |shift: u32| {
+                        _mm512_slli_epi32(
+                            _mm512_and_si512(_mm512_srlv_epi32(qh, _mm512_set1_epi32(shift as i32)), two),
+                            4,
+                        )
+                    };
+                    let runs = [
+                        (_mm512_and_si512(ql_a, low), high(0)),
+                        (_mm512_and_si512(ql_b, low), high(2)),
+                        (_mm512_srli_epi32(ql_a, 4), high(4)),
+                        (_mm512_srli_epi32(ql_b, 4), high(6)),
+                    ];
+                    for (r, (lo, hi)) in runs.into_iter().enumerate() {
+                        let q = _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_or_si512(lo, hi), off));
+                        let sc = b[192 + 8 * n + h + 2 * r] as i8 as f32;
+                        let xv =
+                            _mm512_loadu_ps(x.as_ptr().wrapping_add(sb * 256 + 128 * n + 32 * r + 16 * h));
+                        acc = _mm512_fmadd_ps(_mm512_mul_ps(q, xv), _mm512_set1_ps(d * sc), acc);
+                    }
+                }
+            }
+        }
+        _mm512_reduce_add_ps(acc)
     }
 
     /// A float type: 16 of its values widened to f32.
