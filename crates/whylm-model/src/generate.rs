@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::error::{ModelError, Result};
 use crate::forward::{ForwardOptions, Prepared};
-use crate::layers::LayerKv;
+use crate::layers::{LayerKv, SlotCache};
 use crate::llama::Llama;
 use whylm_backend::{GenerateSettings, Generation, MaskedRow, Sampling, StopReason};
 
@@ -28,17 +28,23 @@ pub(crate) fn generate(
         Sampling::Random { seed, .. } => Some(ChaCha8Rng::seed_from_u64(*seed)),
         Sampling::Greedy => None,
     };
-    let mut seq = prompt.to_vec();
     let mut tokens = Vec::new();
-    let mut cache: Option<Vec<LayerKv>> = None;
+    let mut decoder: Option<Decoder<'_>> = None;
     while tokens.len() < settings.max_new_tokens {
-        if seq.len() >= llama.config.context_length {
+        if prompt.len() + tokens.len() >= llama.config.context_length {
             return Ok(Generation {
                 tokens,
                 stop: StopReason::ContextFull,
             });
         }
-        let logits = crate::weights::generation_scope(|| next_logits(llama, &seq, &mut cache))?;
+        let logits = match (decoder.as_mut(), tokens.last()) {
+            (Some(d), Some(&last)) => d.step(last)?,
+            _ => {
+                let (d, logits) = Decoder::start(llama, prompt)?;
+                decoder = Some(d);
+                logits
+            }
+        };
         let next = match (&settings.sampling, rng.as_mut()) {
             (
                 Sampling::Random {
@@ -59,7 +65,6 @@ pub(crate) fn generate(
         }
         on_token(next);
         tokens.push(next);
-        seq.push(next);
     }
     Ok(Generation {
         tokens,
@@ -67,35 +72,54 @@ pub(crate) fn generate(
     })
 }
 
-/// Logits after `seq`, running only the slots that `cache` does not hold yet; the cache is
-/// extended to all of `seq`.
-fn next_logits(llama: &Llama, seq: &[u32], cache: &mut Option<Vec<LayerKv>>) -> Result<Vec<f32>> {
-    let done = match cache.as_ref().and_then(|c| c.first()) {
-        Some(kv) => kv.len()?,
-        None => 0,
-    };
-    if done >= seq.len() {
-        return Err(ModelError::Internal(format!(
-            "the generation cache holds {done} slots but the sequence has only {}",
-            seq.len()
-        )));
+/// A sequence being generated: every layer's keys and values so far.
+struct Decoder<'a> {
+    llama: &'a Llama,
+    caches: Vec<SlotCache>,
+    len: usize,
+}
+
+impl<'a> Decoder<'a> {
+    /// Runs `prompt` as one batched pass, keeping its keys and values; returns the logits after it.
+    fn start(llama: &'a Llama, prompt: &[u32]) -> Result<(Self, Vec<f32>)> {
+        let prepared = Prepared::rows(&[MaskedRow::full(prompt)], 0, &llama.config, &llama.device)?;
+        let options = ForwardOptions {
+            keep_kv: true,
+            ..ForwardOptions::default()
+        };
+        let out = crate::weights::generation_scope(|| llama.forward(&prepared, options))?;
+        let caches = out.kv.iter().map(slot_major).collect::<Result<Vec<_>>>()?;
+        let last = out.hidden.narrow(0, out.hidden.dim(0)? - 1, 1)?;
+        let logits = llama.head(&last, false)?.squeeze(0)?.to_vec1::<f32>()?;
+        let decoder = Self {
+            llama,
+            caches,
+            len: prompt.len(),
+        };
+        Ok((decoder, logits))
     }
-    let row = MaskedRow {
-        token_ids: seq[done..].to_vec(),
-        attend: vec![true; seq.len() - done],
-        position_ids: (done as u32..seq.len() as u32).collect(),
+
+    /// Appends `token`; returns the logits after it.
+    fn step(&mut self, token: u32) -> Result<Vec<f32>> {
+        let logits = self.llama.step(token, self.len, &mut self.caches)?;
+        self.len += 1;
+        Ok(logits)
+    }
+}
+
+/// A batched pass's keys/values (1, kv_heads, len, head_dim) as a slot-major cache (len, kv_heads, head_dim).
+fn slot_major(kv: &LayerKv) -> Result<SlotCache> {
+    let flat = |t: &candle_core::Tensor| -> Result<Vec<f32>> {
+        Ok(t.squeeze(0)?
+            .transpose(0, 1)?
+            .contiguous()?
+            .flatten_all()?
+            .to_vec1::<f32>()?)
     };
-    let prepared = Prepared::rows(&[row], done, &llama.config, &llama.device)?;
-    let options = ForwardOptions {
-        past: cache.as_deref(),
-        keep_kv: true,
-        ..ForwardOptions::default()
-    };
-    let out = llama.forward(&prepared, options)?;
-    let hidden = out.hidden;
-    *cache = Some(out.kv);
-    let last = hidden.narrow(0, hidden.dim(0)? - 1, 1)?;
-    Ok(llama.head(&last, false)?.squeeze(0)?.to_vec1::<f32>()?)
+    Ok(SlotCache {
+        k: flat(&kv.k)?,
+        v: flat(&kv.v)?,
+    })
 }
 
 /// Index of the largest logit; the lowest index wins ties, NaN never wins.

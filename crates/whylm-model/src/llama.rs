@@ -9,7 +9,7 @@ use crate::config::{Config, RopeStyle};
 use crate::dtype::WeightDtype;
 use crate::error::{ModelError, Result};
 use crate::forward::{ForwardOptions, Forwarded, Prepared};
-use crate::layers::{Block, Embedding, Head, Loader, PassContext, RmsNorm};
+use crate::layers::{Block, Embedding, Head, Loader, PassContext, RmsNorm, SlotCache};
 use crate::names::{Naming, Role};
 use crate::rope::{permute_qk, RopeTables};
 use crate::stats::WeightStats;
@@ -111,6 +111,26 @@ impl Llama {
             kv,
             attention,
         })
+    }
+
+    /// Generation's step: the logits after `token` at `position`, whose key and value join `caches` (one per
+    /// layer, holding the slots before it). Plain arithmetic on one row: no tensors, no copy of the caches.
+    pub fn step(&self, token: u32, position: usize, caches: &mut [SlotCache]) -> Result<Vec<f32>> {
+        if caches.len() != self.blocks.len() || token as usize >= self.config.vocab_size {
+            return Err(ModelError::Internal(format!(
+                "a generation step needs one cache per layer ({}, got {}) and a token id below {} (got {token})",
+                self.blocks.len(),
+                caches.len(),
+                self.config.vocab_size
+            )));
+        }
+        let ids = Tensor::new(&[token], &self.device)?;
+        let mut x = self.embed.forward(&ids)?.flatten_all()?.to_vec1::<f32>()?;
+        let rope = self.rope.row(position)?;
+        for (block, cache) in self.blocks.iter().zip(caches.iter_mut()) {
+            block.step(&mut x, &rope, cache)?;
+        }
+        self.head.step(&x)
     }
 
     /// Output norm + head on selected hidden states (n, hidden) -> logits (n, vocab).

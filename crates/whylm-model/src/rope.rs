@@ -55,6 +55,32 @@ pub(crate) fn inverse_frequencies(config: &Config) -> Vec<f64> {
     }
 }
 
+/// The rotation of one position (see [`RopeTables::row`]).
+pub(crate) struct RopeRow {
+    cos: Vec<f32>,
+    sin: Vec<f32>,
+    style: RopeStyle,
+}
+
+impl RopeRow {
+    /// Rotates every head of `x` (heads x head_dim, head_dim = 2 x the table's width) in place, with the
+    /// arithmetic of candle's `rope` / `rope_i` kernels.
+    pub fn apply(&self, x: &mut [f32]) {
+        let half = self.cos.len();
+        for head in x.chunks_exact_mut(2 * half) {
+            for (i, (c, s)) in self.cos.iter().zip(&self.sin).enumerate() {
+                let (a, b) = match self.style {
+                    RopeStyle::RotateHalf => (i, i + half),
+                    RopeStyle::Interleaved => (2 * i, 2 * i + 1),
+                };
+                let (x1, x2) = (head[a], head[b]);
+                head[a] = x1 * c - x2 * s;
+                head[b] = x1 * s + x2 * c;
+            }
+        }
+    }
+}
+
 impl RopeTables {
     pub fn new(config: &Config, device: &Device) -> Result<Self> {
         let inv = inverse_frequencies(config);
@@ -73,6 +99,15 @@ impl RopeTables {
             cos: Tensor::from_vec(cos, (n, half), device)?,
             sin: Tensor::from_vec(sin, (n, half), device)?,
             style: config.rope_style,
+        })
+    }
+
+    /// cos and sin of one position, for generation's one-slot step.
+    pub fn row(&self, position: usize) -> Result<RopeRow> {
+        Ok(RopeRow {
+            cos: self.cos.get(position)?.to_vec1::<f32>()?,
+            sin: self.sin.get(position)?.to_vec1::<f32>()?,
+            style: self.style,
         })
     }
 
@@ -179,6 +214,27 @@ mod tests {
                 .to_scalar::<f32>()
                 .unwrap();
             assert!(diff < 1e-6, "{style:?}: {diff}");
+        }
+    }
+
+    /// Generation's one-slot rotation gives the fused kernel's bits for every head and both layouts.
+    #[test]
+    fn one_row_rotation_equals_the_fused_kernel() {
+        for style in [RopeStyle::Interleaved, RopeStyle::RotateHalf] {
+            let t = tables(style);
+            let x = Tensor::randn(0f32, 1.0, (1, 2, 1, 8), &Device::Cpu).unwrap();
+            let pos = Tensor::new(&[7u32], &Device::Cpu).unwrap();
+            let (c, s) = t.gather(&pos, 1, 1).unwrap();
+            let want = t
+                .apply(&x, &c, &s, false)
+                .unwrap()
+                .flatten_all()
+                .unwrap()
+                .to_vec1::<f32>()
+                .unwrap();
+            let mut got = x.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+            t.row(7).unwrap().apply(&mut got);
+            assert_eq!(got, want, "{style:?}");
         }
     }
 

@@ -137,9 +137,6 @@ pub(crate) fn generation_scope<T>(f: impl FnOnce() -> T) -> T {
     f()
 }
 
-/// whylm-quant multiplies rows whose length is a multiple of this.
-const TILE_LANES: usize = 8;
-
 /// A 16-bit matrix as an f32 tensor (rows, cols).
 fn half_to_f32(m: &QuantMatrix) -> Result<Tensor> {
     Ok(Tensor::from_vec(
@@ -164,12 +161,9 @@ impl Linear {
                 QuantLinear::from_qtensor(q)
                     .map_err(|e| ModelError::Internal(format!("cannot prepare a quantized weight: {e}")))?,
             ),
-            Weight::Half(m) if m.cols().is_multiple_of(TILE_LANES) => {
-                Matrix::Tiles(QuantLinear::new(m.clone()))
-            }
-            // whylm-quant's kernel sums K in runs of 8 and drops a remainder (quantized rows are whole
-            // blocks of 32 or 256, so only odd-sized 16-bit matrices meet it): those few run as f32.
-            Weight::Half(m) => Matrix::Candle(QMatMul::Tensor(half_to_f32(m)?)),
+            // whylm-quant uses every column whatever the width (tests/odd_widths.rs), so a 16-bit matrix stays
+            // 16-bit even when its width is not a multiple of the SIMD widths.
+            Weight::Half(m) => Matrix::Tiles(QuantLinear::new(m.clone())),
             _ => Matrix::Candle(weight.to_qmatmul()?),
         };
         Ok(Self { weight, bias })
@@ -192,6 +186,52 @@ impl Linear {
             Some(b) => y.broadcast_add(b)?,
             None => y,
         })
+    }
+
+    /// y = x W^T (+ b) for one row `x` (generation's one new slot), without building tensors around a
+    /// quantized or 16-bit weight: whylm-quant's one-row product reads each weight once.
+    pub fn matvec(&self, x: &[f32]) -> Result<Vec<f32>> {
+        let Matrix::Tiles(m) = &self.weight else {
+            let row = Tensor::from_slice(x, (1, x.len()), &candle_core::Device::Cpu)?;
+            return Ok(self.forward(&row)?.flatten_all()?.to_vec1::<f32>()?);
+        };
+        let mut y = vec![0f32; m.weight().rows()];
+        whylm_quant::matvec(m.weight(), x, &mut y)
+            .map_err(|e| ModelError::Internal(format!("one-row product: {e}")))?;
+        self.add_bias(&mut y)?;
+        Ok(y)
+    }
+
+    /// [`Linear::matvec`] of several layers over the same row, in one parallel section where every weight goes
+    /// through whylm-quant (generation's q/k/v and gate/up projections).
+    pub fn matvec_all(layers: &[&Linear], x: &[f32]) -> Result<Vec<Vec<f32>>> {
+        let tiles: Option<Vec<&QuantMatrix>> = layers
+            .iter()
+            .map(|l| match &l.weight {
+                Matrix::Tiles(m) => Some(m.weight()),
+                Matrix::Candle(_) => None,
+            })
+            .collect();
+        let Some(tiles) = tiles else {
+            return layers.iter().map(|l| l.matvec(x)).collect();
+        };
+        let mut ys: Vec<Vec<f32>> = tiles.iter().map(|w| vec![0f32; w.rows()]).collect();
+        let mut outs: Vec<&mut [f32]> = ys.iter_mut().map(|y| y.as_mut_slice()).collect();
+        whylm_quant::matvec_many(&tiles, x, &mut outs)
+            .map_err(|e| ModelError::Internal(format!("one-row product: {e}")))?;
+        for (y, layer) in ys.iter_mut().zip(layers) {
+            layer.add_bias(y)?;
+        }
+        Ok(ys)
+    }
+
+    fn add_bias(&self, y: &mut [f32]) -> Result<()> {
+        if let Some(b) = &self.bias {
+            for (y, b) in y.iter_mut().zip(b.to_vec1::<f32>()?) {
+                *y += b;
+            }
+        }
+        Ok(())
     }
 
     /// The weight (dequantized to f32) and bias under their Hugging Face names, for export.

@@ -177,3 +177,39 @@ fn tokenizer_gives_the_reference_prompt_ids() {
         assert_eq!(encoding.ids, it.prompt_ids, "{:?}", it.prompt_text);
     }
 }
+
+/// Generation runs its own one-token steps (whylm-quant's one-row product, a growing key/value cache); its greedy
+/// tokens must be the argmax of the logits that the batched pass gives the same sequence teacher-forced.
+#[test]
+fn greedy_generation_equals_the_argmax_of_the_teacher_forced_pass() {
+    let options = whylm_model::LoadOptions {
+        dtype: whylm_model::WeightDtype::Native,
+        ..Default::default()
+    };
+    let model = whylm_model::load_gguf_model_with(&gguf_path(), &options, &Device::Cpu)
+        .expect("GGUF loads")
+        .model;
+    let settings = whylm_model::GenerateSettings {
+        max_new_tokens: 16,
+        sampling: whylm_model::Sampling::Greedy,
+        stop_tokens: Vec::new(),
+    };
+    for it in items().iter().take(2) {
+        let generated = model
+            .generate(&it.prompt_ids, &settings, &mut |_| {})
+            .expect("generates")
+            .tokens;
+        assert_eq!(generated.len(), 16);
+        let mut seq = it.prompt_ids.clone();
+        seq.extend_from_slice(&generated[..15]);
+        let logits = model
+            .forward_ids(&seq)
+            .expect("forward")
+            .to_vec2::<f32>()
+            .expect("logits");
+        let forced: Vec<u32> = (0..16)
+            .map(|t| whylm_model::argmax(&logits[it.prompt_ids.len() - 1 + t]))
+            .collect();
+        assert_eq!(generated, forced, "{}", it.prompt_text);
+    }
+}

@@ -26,6 +26,8 @@ pub enum QuantError {
     InputShape { found: usize, cols: usize },
     #[error("output buffer holds {found} values but M x N = {expected}; allocate M x rows")]
     OutputShape { found: usize, expected: usize },
+    #[error("{found} output buffers for {expected} matrices; pass one buffer per matrix")]
+    OutputCount { found: usize, expected: usize },
     #[error("candle: {0}")]
     Candle(#[from] candle_core::Error),
 }

@@ -23,10 +23,11 @@ mod matmul;
 mod matrix;
 mod matvec;
 mod pack;
+mod rowdot;
 
 pub use candle_op::QuantLinear;
 pub use dtype::{QuantType, ALL_TYPES};
 pub use error::{QuantError, Result};
 pub use matmul::matmul;
 pub use matrix::QuantMatrix;
-pub use matvec::matvec;
+pub use matvec::{matvec, matvec_many};

@@ -79,6 +79,12 @@ impl QuantMatrix {
         self.cols / self.dtype.block_size() * self.dtype.block_bytes()
     }
 
+    /// The block bytes of row `row` (< rows).
+    pub(crate) fn row_bytes_of(&self, row: usize) -> &[u8] {
+        let rb = self.row_bytes();
+        &self.bytes[row * rb..(row + 1) * rb]
+    }
+
     /// Dequantizes rows `first..first + out.len() / cols` into `out` (row-major f32).
     pub(crate) fn dequantize_rows(&self, first: usize, out: &mut [f32]) {
         let rb = self.row_bytes();

@@ -1,7 +1,8 @@
-//! y = x · Wᵀ for a handful of rows (generation's one new token): each weight row is
-//! dequantized into a small per-worker buffer and dotted with every activation row at once,
-//! so the weight is read once and never packed. `matmul`'s panels pay a transpose per weight
-//! value, which only many rows amortize.
+//! y = x · Wᵀ for a handful of rows (generation's one new token): each weight row is dotted
+//! with every activation row straight from its blocks (AVX-512, see `rowdot`) or, for the
+//! other types and CPUs, dequantized into a small per-worker buffer first, so the weight is
+//! read once and never packed. `matmul`'s panels pay a transpose per weight value, which only
+//! many rows amortize.
 //!
 //! The bits differ from `matmul`'s (a dot product sums 16 lanes, then reduces them), so whylm
 //! uses this only where the caller asks for it (generation), never by looking at the batch:
@@ -30,24 +31,73 @@ impl OutPtr {
 /// Weight rows per task.
 const CHUNK: usize = 64;
 
-/// `y` (M x N) = `x` (M x K) times Wᵀ, one dequantized weight row at a time.
+/// `y` (M x N) = `x` (M x K) times Wᵀ, one weight row at a time: dotted straight from its blocks where the CPU
+/// and type allow (the `rowdot` module), else dequantized into a small buffer first.
 pub fn matvec(w: &QuantMatrix, x: &[f32], y: &mut [f32]) -> Result<()> {
-    let (n, k) = (w.rows(), w.cols());
-    crate::matrix::checked_rows(w, x, y)?;
-    let out = OutPtr(y.as_mut_ptr());
-    (0..n.div_ceil(CHUNK))
+    matvec_many(&[w], x, &mut [y])
+}
+
+/// [`matvec`] for several matrices over the same rows `x` (`ys[i]` = x times `ws[i]`ᵀ) in one parallel section:
+/// generation's projections of one slot (q, k and v; gate and up) then wait for the threads once, not once per
+/// matrix. Each output gets the bits that [`matvec`] gives it.
+pub fn matvec_many(ws: &[&QuantMatrix], x: &[f32], ys: &mut [&mut [f32]]) -> Result<()> {
+    if ws.len() != ys.len() {
+        return Err(crate::QuantError::OutputCount {
+            found: ys.len(),
+            expected: ws.len(),
+        });
+    }
+    for (w, y) in ws.iter().zip(ys.iter()) {
+        crate::matrix::checked_rows(w, x, y)?;
+    }
+    let outs: Vec<OutPtr> = ys.iter_mut().map(|y| OutPtr(y.as_mut_ptr())).collect();
+    let k = ws.first().map_or(1, |w| w.cols());
+    let sums: Vec<Vec<f32>> = x.chunks_exact(k).map(crate::rowdot::block_sums).collect();
+    let tasks: Vec<(usize, usize)> = ws
+        .iter()
+        .enumerate()
+        .flat_map(|(i, w)| (0..w.rows().div_ceil(CHUNK)).map(move |c| (i, c)))
+        .collect();
+    tasks
         .into_par_iter()
-        .for_each_init(Vec::new, |row: &mut Vec<f32>, c| {
-            row.resize(k, 0.0);
-            for j in c * CHUNK..n.min((c + 1) * CHUNK) {
-                w.dequantize_rows(j, row);
-                for (i, xi) in x.chunks_exact(k).enumerate() {
-                    // SAFETY: i < m and j < n: inside the M x N output; column j is this task's.
-                    unsafe { out.write(i * n + j, dot(xi, row)) };
-                }
-            }
+        .for_each_init(Vec::new, |buf: &mut Vec<f32>, (i, c)| {
+            let rows = c * CHUNK..ws[i].rows().min((c + 1) * CHUNK);
+            chunk(ws[i], x, &sums, rows, outs[i], buf);
         });
     Ok(())
+}
+
+/// Outputs `rows` of one matrix for every activation row; `buf` holds a dequantized weight row where the fused
+/// dot product does not apply.
+fn chunk(
+    w: &QuantMatrix,
+    x: &[f32],
+    sums: &[Vec<f32>],
+    rows: std::ops::Range<usize>,
+    out: OutPtr,
+    buf: &mut Vec<f32>,
+) {
+    let (n, k) = (w.rows(), w.cols());
+    #[cfg(target_arch = "x86_64")]
+    if crate::cpu::has_avx512() && crate::rowdot::supported(w.dtype()) {
+        for j in rows {
+            let row = w.row_bytes_of(j);
+            for (i, (xi, si)) in x.chunks_exact(k).zip(sums).enumerate() {
+                // SAFETY: AVX-512F and F16C were checked and the type is supported; the row holds k values in
+                // whole blocks. i < m and j < n: inside the M x N output; column j is this task's.
+                unsafe { out.write(i * n + j, crate::rowdot::dot(w.dtype(), row, xi, si)) };
+            }
+        }
+        return;
+    }
+    buf.resize(k, 0.0);
+    for j in rows {
+        w.dequantize_rows(j, buf);
+        for (i, xi) in x.chunks_exact(k).enumerate() {
+            // SAFETY: i < m and j < n: inside the M x N output; column j is this task's.
+            unsafe { out.write(i * n + j, dot(xi, buf)) };
+        }
+    }
 }
 
 /// Dot product with four 16-value accumulators, reduced in a fixed order.

@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 use candle_core::Tensor;
 
 use super::loader::Loader;
+use super::slot_cache::{Heads, SlotCache};
 use super::PassContext;
 use crate::error::Result;
 use crate::names::Role;
-use crate::rope::RopeTables;
+use crate::rope::{RopeRow, RopeTables};
 use crate::row_stable::batched_matmul;
 use crate::weights::Linear;
 
@@ -146,6 +147,37 @@ impl Attention {
             kv,
             probs,
         })
+    }
+
+    /// One new slot (generation's step) over the normed residual `x` (hidden): its key and value join `cache`,
+    /// its query attends to every cached slot, itself included.
+    pub fn step(&self, x: &[f32], rope: &RopeRow, cache: &mut SlotCache) -> Result<Vec<f32>> {
+        let (qd, kvd) = (self.heads * self.head_dim, self.kv_heads * self.head_dim);
+        let (mut q, mut k, v) = match &self.qkv {
+            QkvProj::Separate { q, k, v } => {
+                let mut all = Linear::matvec_all(&[q, k, v], x)?.into_iter();
+                let mut next = || all.next().unwrap_or_default();
+                (next(), next(), next())
+            }
+            QkvProj::Fused(qkv) => {
+                let mut q = qkv.matvec(x)?;
+                let mut k = q.split_off(qd);
+                let v = k.split_off(kvd);
+                (q, k, v)
+            }
+        };
+        rope.apply(&mut q);
+        rope.apply(&mut k);
+        // As the batched pass: q is scaled after the rotation, by the f32 value of 1/sqrt(head_dim).
+        let scale = (1.0 / (self.head_dim as f64).sqrt()) as f32;
+        q.iter_mut().for_each(|v| *v *= scale);
+        cache.push(&k, &v);
+        let shape = Heads {
+            heads: self.heads,
+            kv_heads: self.kv_heads,
+            head_dim: self.head_dim,
+        };
+        self.o.matvec(&cache.attend(&q, shape))
     }
 
     pub fn hf_tensors(&self, layer: usize, out: &mut BTreeMap<String, Tensor>) -> Result<()> {

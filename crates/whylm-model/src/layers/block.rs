@@ -8,10 +8,11 @@ use super::attention::{Attention, LayerKv};
 use super::loader::Loader;
 use super::mlp::Mlp;
 use super::norm::RmsNorm;
+use super::slot_cache::SlotCache;
 use super::PassContext;
 use crate::error::Result;
 use crate::names::{Naming, Role};
-use crate::rope::RopeTables;
+use crate::rope::{RopeRow, RopeTables};
 
 #[derive(Debug, Clone)]
 pub(crate) struct Block {
@@ -60,6 +61,16 @@ impl Block {
             kv: attn.kv,
             probs: attn.probs,
         })
+    }
+
+    /// One new slot (generation's step): `x` is its residual stream, updated in place; its key and value join
+    /// `cache`.
+    pub fn step(&self, x: &mut [f32], rope: &RopeRow, cache: &mut SlotCache) -> Result<()> {
+        let attn = self.attn.step(&self.attn_norm.step(x)?, rope, cache)?;
+        x.iter_mut().zip(&attn).for_each(|(x, a)| *x += a);
+        let mlp = self.mlp.step(&self.ffn_norm.step(x)?)?;
+        x.iter_mut().zip(&mlp).for_each(|(x, m)| *x += m);
+        Ok(())
     }
 
     pub fn hf_tensors(&self, layer: usize, out: &mut BTreeMap<String, Tensor>) -> Result<()> {

@@ -19,4 +19,9 @@ impl Head {
         let h = self.norm.forward(h, autograd)?;
         self.output.forward(&h)
     }
+
+    /// One final hidden state -> its logits (generation's step).
+    pub fn step(&self, h: &[f32]) -> Result<Vec<f32>> {
+        self.output.matvec(&self.norm.step(h)?)
+    }
 }

@@ -62,6 +62,27 @@ impl Mlp {
         self.down.forward(&act)
     }
 
+    /// One row (generation's step), with candle's silu (x / (1 + e^-x)).
+    pub fn step(&self, x: &[f32]) -> Result<Vec<f32>> {
+        let (gate, up) = match &self.gate_up {
+            GateUp::Separate { gate, up } => {
+                let mut all = Linear::matvec_all(&[gate, up], x)?.into_iter();
+                (all.next().unwrap_or_default(), all.next().unwrap_or_default())
+            }
+            GateUp::Fused(gu) => {
+                let mut all = gu.matvec(x)?;
+                let up = all.split_off(self.intermediate);
+                (all, up)
+            }
+        };
+        let act: Vec<f32> = gate
+            .iter()
+            .zip(&up)
+            .map(|(g, u)| g / (1.0 + (-g).exp()) * u)
+            .collect();
+        self.down.matvec(&act)
+    }
+
     pub fn hf_tensors(&self, layer: usize, out: &mut BTreeMap<String, Tensor>) -> Result<()> {
         match &self.gate_up {
             GateUp::Separate { gate, up } => {

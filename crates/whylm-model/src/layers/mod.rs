@@ -9,6 +9,7 @@ mod head;
 mod loader;
 mod mlp;
 mod norm;
+mod slot_cache;
 mod softmax;
 
 pub(crate) use attention::LayerKv;
@@ -17,6 +18,7 @@ pub(crate) use embedding::Embedding;
 pub(crate) use head::Head;
 pub(crate) use loader::Loader;
 pub(crate) use norm::RmsNorm;
+pub(crate) use slot_cache::SlotCache;
 
 use candle_core::Tensor;
 

@@ -18,6 +18,14 @@ impl RmsNorm {
         }
     }
 
+    /// One row `x`, with the arithmetic of candle's fused kernel (f32 sum of squares, then x / rms * weight).
+    pub fn step(&self, x: &[f32]) -> Result<Vec<f32>> {
+        let weight = self.weight.to_vec1::<f32>()?;
+        let sum2: f32 = x.iter().map(|v| v * v).sum();
+        let rms = (sum2 / x.len() as f32 + self.eps).sqrt();
+        Ok(x.iter().zip(&weight).map(|(v, w)| v / rms * w).collect())
+    }
+
     /// `autograd` uses the composed ops (the fused kernel has no backward pass).
     pub fn forward(&self, x: &Tensor, autograd: bool) -> Result<Tensor> {
         Ok(if autograd {
