@@ -2,7 +2,8 @@
 //! stories of longctx_stories.txt split into paragraphs (a blank line after every fifth sentence): for each story
 //! and budget, `--level paragraph,sentence,word --refine 2` and `--level word` (auto) both at B evaluations, and
 //! a high-budget word-level reference (kernel); does each run's top word (by |value| summed over the target) match
-//! the reference's and the other run's, and what does each cost (evaluations, wall time)?
+//! the reference's and the other run's (the same word at the same byte offset), and what does each cost
+//! (evaluations, wall time)?
 //!
 //! `cargo run --release -p whylm-explain --example refine_stories -- [--budgets 256,512] [--reference 4096]`
 
@@ -134,8 +135,8 @@ fn main() {
             &request(&story, suffix, words.clone(), kernel, reference_budget),
         );
         println!(
-            "| {s} | {reference_budget} | reference (word, kernel) | {:?} | | | {} | {:.1} |",
-            reference.0 .1, reference.1, reference.2
+            "| {s} | {reference_budget} | reference (word, kernel) | {:?} at byte {} | | | {} | {:.1} |",
+            reference.0 .1, reference.0 .0 .0, reference.1, reference.2
         );
         for &budget in &budgets {
             let flat = run(
@@ -149,8 +150,9 @@ fn main() {
             for (name, result) in [("flat word (auto)", &flat), ("refine 2 (auto)", &refined)] {
                 let yes = |same: bool| if same { "yes" } else { "no" };
                 println!(
-                    "| {s} | {budget} | {name} | {:?} | {} | {} | {} | {:.1} |",
+                    "| {s} | {budget} | {name} | {:?} at byte {} | {} | {} | {} | {:.1} |",
                     result.0 .1,
+                    result.0 .0 .0,
                     yes(result.0 .0 == reference.0 .0),
                     yes(result.0 .0 == flat.0 .0),
                     result.1,
