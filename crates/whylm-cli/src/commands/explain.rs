@@ -84,7 +84,7 @@ pub struct ExplainArgs {
     /// (ContextCite's LASSO estimate of the same, as a baseline).
     #[arg(long, value_name = "METHOD", default_value = "auto")]
     pub method: MethodChoice,
-    /// Most model evaluations (coalitions) to spend per level.
+    /// Most model evaluations (coalitions) to spend per level; with --refine, for all levels together.
     #[arg(long, value_name = "N", value_parser = positive_count)]
     pub max_evals: Option<usize>,
     /// Pairwise Shapley interaction index of the top K features by |phi| (summed over the target tokens): a
