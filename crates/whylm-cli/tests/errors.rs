@@ -154,8 +154,8 @@ fn unknown_masker_score_and_level() {
     assert_user_error(&explain_with(&["--prompt", "Hi", "--masker", "blank"]), "masker");
     assert_user_error(&explain_with(&["--prompt", "Hi", "--score", "loss"]), "score");
     assert_user_error(
-        &explain_with(&["--prompt", "Hi", "--level", "word,paragraph"]),
-        "paragraph",
+        &explain_with(&["--prompt", "Hi", "--level", "word,chapter"]),
+        "chapter",
     );
 }
 

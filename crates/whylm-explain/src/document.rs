@@ -44,6 +44,7 @@ pub fn report_document(
         task: "explain".to_string(),
         conversation: request.chat.as_ref().map(ChatInput::conversation),
         summary: None,
+        refinement: explanation.refinement.clone(),
     }
 }
 
@@ -67,6 +68,7 @@ fn level_explanation(result: &LevelResult) -> LevelExplanation {
             matrix
         }),
         faithfulness: None,
+        refinement: result.refinement.clone(),
     }
 }
 

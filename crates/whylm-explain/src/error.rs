@@ -80,6 +80,18 @@ pub enum ExplainError {
     #[error("the chat template placed two message contents on top of each other ({role} message at {start}..{end}); this is a bug in whylm's span finder, please report it with the template")]
     TurnsOverlap { role: String, start: usize, end: usize },
 
+    #[error("--refine needs a positive number of units to split; give --refine 1 or more")]
+    RefineZero,
+
+    #[error("--refine needs at least two levels, coarse to fine (e.g. --level paragraph,sentence,word), but the request has only {level}; add a finer level or drop --refine")]
+    RefineOneLevel { level: String },
+
+    #[error("--refine needs levels from coarse to fine, but {first} is not coarser than {second}; order them like document,paragraph,sentence,clause,word,token")]
+    RefineOrder { first: String, second: String },
+
+    #[error("--refine cannot split custom spans (they nest in no other level); use token, word, clause, sentence, paragraph, document or turn")]
+    RefineCustom,
+
     /// The model backend refused the request or failed; the message is the backend's.
     #[error("{0}")]
     Backend(#[from] whylm_backend::BackendError),
@@ -118,7 +130,11 @@ impl ExplainError {
             | ExplainError::BadContrast { .. }
             | ExplainError::TurnNotFound { .. }
             | ExplainError::NoSuchTurn { .. }
-            | ExplainError::InteractionCount { .. } => true,
+            | ExplainError::InteractionCount { .. }
+            | ExplainError::RefineZero
+            | ExplainError::RefineOneLevel { .. }
+            | ExplainError::RefineOrder { .. }
+            | ExplainError::RefineCustom => true,
             ExplainError::TurnsOverlap { .. } => false,
         }
     }

@@ -10,6 +10,7 @@ use crate::explanation::Explanation;
 use crate::level::{explain_level, LevelIndex};
 use crate::model::{ExplainModel, ExplainProgress};
 use crate::prepare::prepare;
+use crate::refine::explain_refined;
 use crate::request::ExplainRequest;
 use crate::warnings::Warning;
 use whylm_report::ReportDoc;
@@ -50,6 +51,16 @@ pub fn explain_levels(
 ) -> Result<Explanation, ExplainError> {
     let prepared = prepare(m, request, progress)?;
     let mut warnings = prepared.warnings.clone();
+    if let Some(top_k) = request.refine {
+        let (levels, level_warnings, plan) = explain_refined(m, request, &prepared, top_k, progress)?;
+        warnings.extend(level_warnings);
+        return Ok(Explanation {
+            prepared,
+            levels,
+            warnings,
+            refinement: Some(plan),
+        });
+    }
     let count = request.levels.len();
     let mut levels = Vec::with_capacity(count);
     for (index, &level) in request.levels.iter().enumerate() {
@@ -62,5 +73,6 @@ pub fn explain_levels(
         prepared,
         levels,
         warnings,
+        refinement: None,
     })
 }

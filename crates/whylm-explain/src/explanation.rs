@@ -14,4 +14,6 @@ pub struct Explanation {
     pub levels: Vec<LevelResult>,
     /// The target's warning (if any), then each level's.
     pub warnings: Vec<Warning>,
+    /// How the levels refined one another (`refine`); None when each was explained on its own.
+    pub refinement: Option<whylm_report::RefinementPlan>,
 }

@@ -1,6 +1,7 @@
 //! The feature sources: the features of the maskable segments at each level, built from the tokens' anchors
-//! (features.rs). Token: each token; word, clause, sentence: the unit of text_units.rs that holds the anchor;
-//! turn: each maskable segment; custom: the byte spans the caller gives. No feature crosses a segment boundary.
+//! (features.rs). Token: each token; word, clause, sentence, paragraph: the unit of text_units.rs that holds the
+//! anchor; turn and document: each maskable segment (a chat message, a context document); custom: the byte spans
+//! the caller gives. No feature crosses a segment boundary.
 
 use std::collections::BTreeMap;
 
@@ -33,7 +34,8 @@ impl TokenLayout<'_> {
                 // a whitespace-only text has no words: its tokens join the previous group
                 Level::Word => units.word_at(token.anchor).unwrap_or(last_word),
                 Level::Clause => units.clause_at(token.anchor),
-                Level::Turn => 0,
+                Level::Paragraph => units.paragraph_at(token.anchor),
+                Level::Turn | Level::Document => 0,
                 _ => units.sentence_at(token.anchor),
             };
             last_word = unit;
@@ -324,6 +326,34 @@ mod tests {
             texts(&layout.features(Level::Sentence)),
             ["Hi there.", "Go", "Fine"]
         );
+    }
+
+    #[test]
+    fn paragraphs_split_at_blank_lines_and_the_blank_line_tokens_join_the_next_paragraph() {
+        let pieces = [
+            "Tom", " ran.", "\n\n", "He", " hid.", "\r\n", "\r\n", "The", " end",
+        ];
+        let tokens = Tokens::bos_then("Tom ran.\n\nHe hid.\r\n\r\nThe end", &pieces);
+        let paragraphs = tokens.features(Level::Paragraph);
+        assert_eq!(texts(&paragraphs), ["Tom ran.", "He hid.", "The end"]);
+        assert_eq!(
+            tokens_of(&paragraphs),
+            [vec![1, 2], vec![3, 4, 5], vec![6, 7, 8, 9]]
+        );
+        assert!(paragraphs.iter().all(|f| f.level == Level::Paragraph));
+    }
+
+    #[test]
+    fn documents_are_one_feature_per_maskable_segment_and_paragraphs_stay_inside_them() {
+        // "Context: " fixed, document "A b." maskable, "\n\n" fixed, document "C.\n\nD" maskable
+        let pieces = ["Context:", " A", " b.", "\n\n", "C.", "\n\n", "D"];
+        let tokens = Tokens::bos_then("Context: A b.\n\nC.\n\nD", &pieces);
+        let mut layout = tokens.layout_with_prompt((9, 20));
+        layout.maskable = vec![(9, 13), (15, 20)];
+        let documents = layout.features(Level::Document);
+        assert_eq!(texts(&documents), ["A b.", "C.\n\nD"]);
+        assert_eq!(tokens_of(&documents), [vec![2, 3], vec![5, 6, 7]]);
+        assert_eq!(texts(&layout.features(Level::Paragraph)), ["A b.", "C.", "D"]);
     }
 
     #[test]

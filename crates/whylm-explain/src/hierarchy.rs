@@ -1,5 +1,6 @@
 //! The binary hierarchy over features that the partition (Owen) estimator walks: tokens → words → clauses
-//! (split at `, ; :` and dashes, see text_units.rs) → sentences → segments (chat turns) → text. Each level is a
+//! (split at `, ; :` and dashes, see text_units.rs) → sentences → paragraphs → segments (chat turns, context
+//! documents) → text. Each level is a
 //! group of the next finer one; `Hierarchy::from_groups` makes every group of more than two members a balanced
 //! binary tree, so the whole tree is binary.
 //!
@@ -11,10 +12,10 @@ use crate::features::{Feature, PromptToken};
 use crate::text_units::TextUnits;
 use whylm_shapley::{Group, Hierarchy, ShapleyError};
 
-/// A player's place: (segment, sentence, clause, word) unit indices, coarsest first.
-type Path = [usize; 4];
+/// A player's place: (segment, paragraph, sentence, clause, word) unit indices, coarsest first.
+type Path = [usize; 5];
 
-/// The nested groups (segment → sentence → clause → word → feature) of `features`, each group the consecutive
+/// The nested groups (segment → paragraph → sentence → clause → word → feature) of `features`, each group the consecutive
 /// features that share a unit; one-member groups are collapsed.
 pub fn feature_groups(prompt: &str, features: &[Feature], tokens: &[PromptToken]) -> Group {
     let units = TextUnits::of(prompt);
@@ -29,7 +30,13 @@ pub fn feature_groups(prompt: &str, features: &[Feature], tokens: &[PromptToken]
             let (segment, anchor) = token.map_or((0, f.start), |t| (t.segment, t.anchor));
             // features on whitespace (no word) stay apart: each gets a word of its own
             let word = units.word_at(anchor).unwrap_or(usize::MAX - player);
-            let path = [segment, units.sentence_at(anchor), units.clause_at(anchor), word];
+            let path = [
+                segment,
+                units.paragraph_at(anchor),
+                units.sentence_at(anchor),
+                units.clause_at(anchor),
+                word,
+            ];
             (path, player)
         })
         .collect();
@@ -39,7 +46,7 @@ pub fn feature_groups(prompt: &str, features: &[Feature], tokens: &[PromptToken]
 /// The group of `players` (consecutive, sharing their path up to `depth`): one child per run of equal units at
 /// `depth`.
 fn nest(players: &[(Path, usize)], depth: usize) -> Group {
-    if depth == 4 {
+    if depth == 5 {
         return Group::Nested(players.iter().map(|&(_, p)| Group::Player(p)).collect());
     }
     let mut children = Vec::new();
@@ -138,6 +145,23 @@ mod tests {
         let (groups, n) = groups_at(Level::Sentence);
         assert_eq!(n, 2);
         assert_eq!(groups, N(vec![P(0), P(1)]));
+    }
+
+    #[test]
+    fn paragraphs_group_their_sentences() {
+        let text = "A b. C\n\nD";
+        let (spans, special) = layout(text, &["A", " b.", " C", "\n\n", "D"]);
+        let l = TokenLayout::new(text, (0, text.len()), &spans, &special);
+        let tokens = l.prompt_tokens();
+        let sentences = l.features(Level::Sentence);
+        assert_eq!(sentences.len(), 3); // "A b." "C" "D"
+        assert_eq!(
+            feature_groups(text, &sentences, &tokens),
+            N(vec![N(vec![P(0), P(1)]), P(2)])
+        );
+        // paragraph features are leaves under the text
+        let paragraphs = l.features(Level::Paragraph);
+        assert_eq!(feature_groups(text, &paragraphs, &tokens), N(vec![P(0), P(1)]));
     }
 
     #[test]

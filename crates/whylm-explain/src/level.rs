@@ -25,6 +25,8 @@ pub struct LevelResult {
     pub method_reason: String,
     /// Pairwise interactions of the top features and each pair's coalition values, when asked for.
     pub interactions: Option<LevelInteractions>,
+    /// With `--refine`: which coarser unit each feature lies in, and how the split units' parts add up.
+    pub refinement: Option<whylm_report::LevelRefinement>,
 }
 
 /// Largest default batch: beyond this a batch only delays progress reports.
@@ -37,7 +39,30 @@ pub struct LevelIndex {
     pub count: usize,
 }
 
-/// Explains level `level` of `request`; with the level's warnings.
+/// What one Shapley run explains: a level's features (a refined level's are a mix of parts and whole units)
+/// with the budget it may spend.
+#[derive(Debug, Clone)]
+pub struct LevelPlan {
+    pub level: Level,
+    pub features: Vec<Feature>,
+    /// Most model evaluations; None: the method's default (auto: [`crate::DEFAULT_AUTO_BUDGET`]).
+    pub max_evals: Option<usize>,
+}
+
+/// The features of level `level` of `request`.
+pub fn level_features(
+    request: &ExplainRequest,
+    prepared: &Prepared,
+    level: Level,
+) -> Result<Vec<Feature>, ExplainError> {
+    let layout = prepared.layout();
+    match level {
+        Level::Custom => layout.custom_features(&request.custom_spans),
+        _ => Ok(layout.features(level)),
+    }
+}
+
+/// Explains level `level` of `request` with the request's budget; with the level's warnings.
 pub fn explain_level(
     m: &ExplainModel<'_>,
     request: &ExplainRequest,
@@ -46,16 +71,34 @@ pub fn explain_level(
     at: LevelIndex,
     progress: &mut dyn FnMut(ExplainProgress),
 ) -> Result<(LevelResult, Vec<Warning>), ExplainError> {
-    let layout = prepared.layout();
-    let features = match level {
-        Level::Custom => layout.custom_features(&request.custom_spans)?,
-        _ => layout.features(level),
+    let plan = LevelPlan {
+        level,
+        features: level_features(request, prepared, level)?,
+        max_evals: request.max_evals,
     };
+    explain_plan(m, request, prepared, plan, at, progress)
+}
+
+/// Explains the features of `plan`; with the level's warnings.
+pub fn explain_plan(
+    m: &ExplainModel<'_>,
+    request: &ExplainRequest,
+    prepared: &Prepared,
+    plan: LevelPlan,
+    at: LevelIndex,
+    progress: &mut dyn FnMut(ExplainProgress),
+) -> Result<(LevelResult, Vec<Warning>), ExplainError> {
+    let layout = prepared.layout();
+    let LevelPlan {
+        level,
+        features,
+        max_evals,
+    } = plan;
     let chosen = choose_method(
         request.method,
         features.len(),
         level.name(),
-        request.max_evals,
+        max_evals,
         request.exact_limit,
     )?;
     let tokens = features.iter().map(|f| f.tokens.clone()).collect();
@@ -117,6 +160,7 @@ pub fn explain_level(
         explanation,
         method_reason: chosen.reason,
         interactions,
+        refinement: None,
     };
     Ok((result, warnings))
 }

@@ -2,10 +2,11 @@
 //!
 //! The pipeline: the input (segments: text the user explains and fixed text around it, [`input`]) is tokenized
 //! and the target found or generated ([`prepare`]); each requested level builds its features ([`features`],
-//! [`feature_sources`]: token, word, clause, sentence, turn, custom spans), chooses a method
+//! [`feature_sources`]: token, word, clause, sentence, paragraph, document, turn, custom spans), chooses a method
 //! ([`method_choice`]) and runs the Shapley engine on the language-model game ([`game`]: coalition -> masked
 //! rows -> scores, through `whylm_backend::Backend` only) ([`level`]); the domain result ([`Explanation`]) becomes
-//! the report document ([`document`]).
+//! the report document ([`document`]). With `refine`, the levels refine one another from coarse to fine
+//! ([`refine`]).
 //!
 //! Entry points: [`explain()`] (the report document) and [`explain_levels`] (the domain result), with an
 //! [`ExplainModel`] (backend and model info) and an [`ExplainRequest`]. The user's choices are the types of
@@ -33,6 +34,8 @@ pub mod method_choice;
 pub mod model;
 pub mod options;
 pub mod prepare;
+pub mod refine;
+pub mod refine_check;
 pub mod request;
 pub mod resolve;
 pub mod shap_masker;

@@ -54,6 +54,7 @@ pub fn prepare(
     if request.levels.is_empty() {
         return Err(ExplainError::NoLevels);
     }
+    crate::refine_check::check_refinement(request)?;
     if request.max_evals == Some(0) {
         return Err(ExplainError::ZeroBudget);
     }

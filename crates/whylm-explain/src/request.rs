@@ -31,6 +31,11 @@ pub struct ExplainRequest {
     pub generation: GenerationOptions,
     /// One explanation per level, in this order.
     pub levels: Vec<Level>,
+    /// Multi-level refinement: with `Some(k)`, `levels` go from coarse to fine, each level after the first
+    /// splits the previous level's k units of largest |value| into their parts and keeps every other unit
+    /// whole, and `max_evals` is the budget of all levels together (see refine.rs). None: every level is
+    /// explained on its own, in full.
+    pub refine: Option<usize>,
     /// The features of [`Level::Custom`]: byte ranges of the explained text (the prompt; with segments, the
     /// text from the first maskable segment to the last), disjoint.
     pub custom_spans: Vec<Span>,
@@ -78,6 +83,7 @@ impl Default for ExplainRequest {
             target: None,
             generation: GenerationOptions::default(),
             levels: vec![Level::Word],
+            refine: None,
             custom_spans: Vec::new(),
             masker: MaskerSpec::Delete,
             score: ScoreSpec::LogProb,

@@ -1,4 +1,4 @@
-//! Words, clauses and sentences of a text as byte ranges. Features (features.rs) and the hierarchy (hierarchy.rs)
+//! Words, clauses, sentences and paragraphs of a text as byte ranges. Features (features.rs) and the hierarchy (hierarchy.rs)
 //! both ask "which word / clause / sentence holds this byte", so the rules live here once.
 //!
 //! Rules (all boundaries fall on char boundaries):
@@ -11,8 +11,12 @@
 //! - A **clause** ends inside a sentence after a `,`, `;` or `:` followed by whitespace ("3,000" does not), after
 //!   a run of em or en dashes ("yes—no", "yes — no"), and after hyphens with whitespace on both sides ("a - b";
 //!   "well-known" does not).
+//! - A **paragraph** ends after a blank line: a line break followed by only whitespace up to another line break
+//!   ("\n\n", "\r\n\r\n", "\n  \n\n"). It keeps the blank lines that end it, so the next paragraph starts at
+//!   the first byte after the last of them.
 //!
-//! Sentences and clauses partition `[0, text.len())`: every byte belongs to exactly one of each.
+//! Paragraphs, sentences and clauses partition `[0, text.len())`: every byte belongs to exactly one of each, and
+//! they nest (sentences are split inside paragraphs, clauses inside sentences).
 
 /// A byte range `[start, end)`.
 pub type Span = (usize, usize);
@@ -23,11 +27,16 @@ pub struct TextUnits {
     pub words: Vec<Span>,
     pub clauses: Vec<Span>,
     pub sentences: Vec<Span>,
+    pub paragraphs: Vec<Span>,
 }
 
 impl TextUnits {
     pub fn of(text: &str) -> Self {
-        let sentences = split_after(text, 0, text.len(), sentence_end_after);
+        let paragraphs = split_after(text, 0, text.len(), paragraph_end_after);
+        let sentences: Vec<Span> = paragraphs
+            .iter()
+            .flat_map(|&(start, end)| split_after(text, start, end, sentence_end_after))
+            .collect();
         let clauses = sentences
             .iter()
             .flat_map(|&(start, end)| split_after(text, start, end, clause_end_after))
@@ -36,7 +45,13 @@ impl TextUnits {
             words: words(text),
             clauses,
             sentences,
+            paragraphs,
         }
+    }
+
+    /// Index of the paragraph that contains byte `pos` (the last one for `pos` at or past the end).
+    pub fn paragraph_at(&self, pos: usize) -> usize {
+        containing(&self.paragraphs, pos).unwrap_or(self.paragraphs.len().saturating_sub(1))
     }
 
     /// Index of the word that contains byte `pos`, if any (whitespace is in no word).
@@ -173,6 +188,26 @@ fn sentence_end_after(text: &str, pos: usize, to: usize) -> Option<usize> {
     next_is_space_or_end(text, end, to).then_some(end)
 }
 
+/// At a line break that starts a run of whitespace holding a second line break: the byte after the run's last
+/// line break.
+fn paragraph_end_after(text: &str, pos: usize, to: usize) -> Option<usize> {
+    if !text[pos..to].starts_with('\n') {
+        return None;
+    }
+    let mut last_break = pos;
+    let mut breaks = 0;
+    for (offset, c) in text[pos..to].char_indices() {
+        if !c.is_whitespace() {
+            break;
+        }
+        if c == '\n' {
+            breaks += 1;
+            last_break = pos + offset;
+        }
+    }
+    (breaks >= 2).then_some(last_break + 1)
+}
+
 fn clause_end_after(text: &str, pos: usize, to: usize) -> Option<usize> {
     let first = text[pos..to].chars().next()?;
     let previous = text[..pos].chars().next_back();
@@ -258,6 +293,39 @@ mod tests {
                 " End"
             ]
         );
+    }
+
+    #[test]
+    fn paragraphs_end_after_blank_lines_of_any_line_ending() {
+        let text = "One. Two\n\nThree\r\n\r\nFour\nstill four\n \t\n\n\nFive";
+        let units = TextUnits::of(text);
+        assert_eq!(
+            pieces(text, &units.paragraphs),
+            [
+                "One. Two\n\n",
+                "Three\r\n\r\n",
+                "Four\nstill four\n \t\n\n\n",
+                "Five"
+            ]
+        );
+        // a single line break is a sentence end but no paragraph end; sentences nest in paragraphs
+        assert_eq!(units.paragraph_at(text.find("still").unwrap()), 2);
+        for &(start, end) in &units.sentences {
+            let p = units.paragraph_at(start);
+            assert!(
+                end <= units.paragraphs[p].1,
+                "sentence {start}..{end} leaves its paragraph"
+            );
+        }
+        assert_eq!(units.paragraph_at(999), 3);
+    }
+
+    #[test]
+    fn leading_and_trailing_blank_lines_make_no_empty_paragraph() {
+        let text = "\n\nA\n\n";
+        assert_eq!(pieces(text, &TextUnits::of(text).paragraphs), ["\n\n", "A\n\n"]);
+        assert_eq!(TextUnits::of("no break").paragraphs, vec![(0, 8)]);
+        assert_eq!(TextUnits::of("").paragraphs, vec![(0, 0)]);
     }
 
     #[test]

@@ -25,6 +25,13 @@ pub enum Warning {
     TargetTokenizedAlone { target: String },
     /// `--attention` was asked for but the backend cannot return attention.
     AttentionUnsupported { reason: String },
+    /// A refined level's parts do not add up to their unit's value at the coarser level.
+    RefinementGap {
+        level: Level,
+        inconsistent: usize,
+        units: usize,
+        largest: f64,
+    },
 }
 
 impl fmt::Display for Warning {
@@ -60,6 +67,18 @@ impl fmt::Display for Warning {
                 f,
                 "no attention in this report: {reason}; the Shapley values do not need it (use the embedded \
                  runtime, a GGUF file or model directory, for attention views)"
+            ),
+            Warning::RefinementGap {
+                level,
+                inconsistent,
+                units,
+                largest,
+            } => write!(
+                f,
+                "{level} level: the parts of {inconsistent} of the {units} split units do not sum to the unit's \
+                 value at the coarser level within their standard error (largest gap {largest:.4}): the parts \
+                 interact with one another or with the other units, or the budget is short; raise --max-evals \
+                 or read the parts' values as a split of a different game"
             ),
             Warning::TargetTokenizedAlone { target } => write!(
                 f,

@@ -397,3 +397,65 @@ fn exact_interactions_reuse_every_coalition_of_the_exact_shapley_run() {
         assert!((p.alone[1] - p.alone[0] - phi_a).abs() < 1e-9, "{p:?}");
     }
 }
+
+/// Two documents refined to sentences and then words: every level's values are the weights (the game is
+/// additive), so each split unit's parts sum to it exactly, and the levels share one budget.
+#[test]
+fn refinement_splits_the_top_units_and_their_parts_sum_to_them() {
+    let b = backend();
+    for (method, budget) in [
+        (MethodChoice::Auto, 400),
+        (MethodChoice::Fixed(Method::Kernel), 300),
+    ] {
+        let r = ExplainRequest {
+            segments: vec![
+                Segment::maskable("Tom had a red ball. He threw it,"),
+                Segment::fixed("\n\n"),
+                Segment::maskable("and the dog ran. Yes end"),
+            ],
+            target: Some("Yes end".into()),
+            levels: vec![Level::Document, Level::Sentence, Level::Word],
+            refine: Some(1),
+            method,
+            max_evals: Some(budget),
+            ..ExplainRequest::default()
+        };
+        let doc = run(&b, &r).unwrap();
+        assert_phi_is_the_weights(&doc);
+        let plan = doc.refinement.as_ref().expect("a refined document");
+        let spent: usize = doc.levels.iter().map(|l| l.evaluations).sum();
+        assert!(
+            spent <= budget && plan.evaluations == spent,
+            "{spent} of {budget}"
+        );
+        let counts: Vec<usize> = doc.levels.iter().map(|l| l.features.len()).collect();
+        assert_eq!(counts[0], 2);
+        for (index, level) in doc.levels.iter().enumerate().skip(1) {
+            let refinement = level.refinement.as_ref().expect("refined levels say how");
+            assert_eq!(refinement.parent_level, index - 1);
+            let coarse = doc.levels[index - 1].sequence_phi();
+            let unit = &refinement.units[0];
+            // the split unit is the coarser level's largest |value| among its splittable units
+            assert!(unit.children.len() >= 2, "{level:?}");
+            assert!(unit.consistent && unit.discrepancy.abs() < 1e-4, "{unit:?}");
+            assert!((unit.parent_value - coarse[unit.parent]).abs() < 1e-9);
+            // every input token of the coarser level is in exactly one feature of this one
+            let tokens = |l: &whylm_report::LevelExplanation| {
+                let mut t: Vec<usize> = l.features.iter().flat_map(|f| f.tokens.clone()).collect();
+                t.sort_unstable();
+                t
+            };
+            assert_eq!(tokens(level), tokens(&doc.levels[index - 1]));
+            assert_eq!(
+                refinement.split.iter().filter(|s| **s).count(),
+                unit.children.len()
+            );
+        }
+        let top = doc.levels[0].sequence_phi();
+        let largest = if top[0].abs() >= top[1].abs() { 0 } else { 1 };
+        assert_eq!(
+            doc.levels[1].refinement.as_ref().unwrap().units[0].parent,
+            largest
+        );
+    }
+}

@@ -54,6 +54,9 @@ pub struct ReportDoc {
     /// The source-sentence x summary-sentence matrix, when `task` is "summarise".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<SummaryMatrix>,
+    /// How the levels refined one another (`--refine K`); absent when each level was explained on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refinement: Option<crate::refinement::RefinementPlan>,
 }
 
 fn default_task() -> String {
@@ -154,7 +157,7 @@ pub struct TargetToken {
 /// The explanation at one feature level.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LevelExplanation {
-    /// "token", "word", "sentence", "custom", "turn", ...
+    /// "token", "word", "clause", "sentence", "paragraph", "document", "custom", "turn", ...
     pub level: String,
     pub features: Vec<Feature>,
     /// Attribution of each feature to each target token's score: `phi[feature][target]`.
@@ -184,6 +187,10 @@ pub struct LevelExplanation {
     /// measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faithfulness: Option<crate::faithfulness::FaithfulnessReport>,
+    /// With `--refine K`, for every level after the first: which coarser unit each feature lies in, and how far
+    /// the split units' parts sum to the unit's value. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refinement: Option<crate::refinement::LevelRefinement>,
 }
 
 /// A group of prompt tokens kept or masked together.

@@ -4,7 +4,7 @@
 //! feature × target heatmap, the largest attributions as bars, and the numbers to judge them by. A conversation
 //! adds a chat view (chat.js), a summary a source × summary view (summary.js); `--attention` adds an attention
 //! panel beside the Shapley colouring (attention.js), `--interactions` a clickable interaction matrix
-//! (interactions.js).
+//! (interactions.js), `--refine` a drill-down tree whose units open into their parts (refine.js).
 
 use crate::document::ReportDoc;
 use crate::error::ReportError;
@@ -13,13 +13,14 @@ use crate::escape::{escape_json_for_script, escape_xml, truncate_chars};
 const CSS: &str = include_str!("html/report.css");
 /// The page's script in parts, joined in this order inside one function so that they share its scope (and the
 /// page keeps exactly one script of its own, which the CSP's 'unsafe-inline' covers without naming files).
-const JS_PARTS: [&str; 7] = [
+const JS_PARTS: [&str; 8] = [
     include_str!("html/util.js"),
     include_str!("html/report.js"),
     include_str!("html/chat.js"),
     include_str!("html/summary.js"),
     include_str!("html/attention.js"),
     include_str!("html/interactions.js"),
+    include_str!("html/refine.js"),
     include_str!("html/main.js"),
 ];
 

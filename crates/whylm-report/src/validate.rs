@@ -24,8 +24,17 @@ impl ReportDoc {
             })?;
         }
         let targets = self.target_tokens.len();
-        for level in &self.levels {
+        for (index, level) in self.levels.iter().enumerate() {
             self.validate_level(level, targets)?;
+            if let Some(refinement) = &level.refinement {
+                let parent_features = self
+                    .levels
+                    .get(refinement.parent_level)
+                    .map_or(0, |l| l.features.len());
+                refinement
+                    .check(index, parent_features, level.features.len())
+                    .map_err(|why| ReportError::Inconsistent(format!("level {:?}: {why}", level.level)))?;
+            }
         }
         if let Some(attention) = &self.attention {
             check_matrix(

@@ -16,11 +16,13 @@ use crate::options::attention::AttentionOptions;
 use crate::options::batch::BatchOptions;
 use crate::options::chat::ChatOptions;
 use crate::options::chat_explain::{chat_input, TurnOptions};
+use crate::options::context::{context_input, ContextOptions};
 use crate::options::count::positive_count;
 use crate::options::engine::EngineOptions;
 use crate::options::faithfulness::{measure, FaithfulnessOptions};
 use crate::options::model_loading::{load_model_or_default, report_info};
 use crate::options::prompt::{require_non_empty, PromptInput};
+use crate::options::refine::RefineOptions;
 use crate::options::report_output::{emit, ReportTargets};
 use crate::options::sampling::SamplingOptions;
 use crate::options::summarise::{summary_input, SummariseOptions, Task};
@@ -48,6 +50,10 @@ pub struct ExplainArgs {
     pub faithfulness: FaithfulnessOptions,
     #[command(flatten)]
     pub engine: EngineOptions,
+    #[command(flatten)]
+    pub context: ContextOptions,
+    #[command(flatten)]
+    pub refine: RefineOptions,
     /// Text before the prompt that the model sees but that is never a feature (e.g. a chat header).
     #[arg(long, value_name = "TEXT", default_value = "")]
     pub prefix: String,
@@ -59,7 +65,8 @@ pub struct ExplainArgs {
     pub target: Option<String>,
     #[command(flatten)]
     pub sampling: SamplingOptions,
-    /// Feature level(s): token, word, clause, sentence, turn (one feature per message of a --chat) or custom; repeat the option or give a comma list.
+    /// Feature level(s): token, word, clause, sentence, paragraph, document (one feature per --context-file),
+    /// turn (one feature per message of a --chat) or custom; repeat the option or give a comma list.
     /// [default: word; sentence with --task summarise]
     #[arg(long, value_name = "LEVEL", value_delimiter = ',')]
     pub level: Vec<Level>,
@@ -78,7 +85,7 @@ pub struct ExplainArgs {
     /// budgets below n: keep-1/2 pairs and a sparse fit; auto's choice there).
     #[arg(long, value_name = "METHOD", default_value = "auto")]
     pub method: MethodChoice,
-    /// Most model evaluations (coalitions) to spend per level.
+    /// Most model evaluations (coalitions) to spend per level; with --refine, for all levels together.
     #[arg(long, value_name = "N", value_parser = positive_count)]
     pub max_evals: Option<usize>,
     /// Pairwise Shapley interaction index of the top K features by |phi| (summed over the target tokens): a
@@ -161,7 +168,7 @@ pub fn report_targets(args: ExplainArgs) -> ReportTargets {
 /// The explain request that `args` describe.
 pub fn explain_request(args: &ExplainArgs) -> Result<ExplainRequest> {
     let input = explained_input(args)?;
-    Ok(ExplainRequest {
+    let request = ExplainRequest {
         prompt: input.prompt,
         prefix: args.prefix.clone(),
         suffix: args.suffix.clone(),
@@ -177,6 +184,7 @@ pub fn explain_request(args: &ExplainArgs) -> Result<ExplainRequest> {
             top_p: args.sampling.top_p.map(|p| p as f32),
         },
         levels: levels_for(&args.level, args.summarise.task),
+        refine: args.refine.refine,
         masker: args.masker.clone(),
         score: args.score.clone(),
         method: args.method,
@@ -188,7 +196,10 @@ pub fn explain_request(args: &ExplainArgs) -> Result<ExplainRequest> {
         attention: args.attention.attention,
         attention_full: args.attention.attention_full,
         ..ExplainRequest::default()
-    })
+    };
+    // a refinement that cannot work is refused before the weights are read
+    whylm_explain::refine_check::check_refinement(&request).map_err(explain_error)?;
+    Ok(request)
 }
 
 /// The report document of `request` on `backend`, with the task's summary matrix.
@@ -263,7 +274,18 @@ fn explained_input(args: &ExplainArgs) -> Result<ExplainedInput> {
     }
     let prompt = args.prompt.read()?;
     require_non_empty(&prompt)?;
-    if args.summarise.task == Task::Summarise {
+    if args.context.given() {
+        if args.summarise.task == Task::Summarise {
+            return Err(user_error(
+                "--task summarise takes one document (--prompt-file), not --context-file documents",
+                "drop --context-file/--context-json, or summarise one document at a time",
+            ));
+        }
+        let documents = args.context.documents()?;
+        let (segments, in_text) = context_input(&documents, &prompt, &args.chat, args.model.as_deref())?;
+        input.segments = segments;
+        input.special_tokens_in_text = in_text;
+    } else if args.summarise.task == Task::Summarise {
         let (segments, in_text) = summary_input(&args.summarise, &args.chat, args.model.as_deref(), &prompt)?;
         input.segments = segments;
         input.special_tokens_in_text = in_text;

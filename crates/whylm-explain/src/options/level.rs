@@ -16,6 +16,10 @@ pub enum Level {
     Clause,
     /// Each sentence.
     Sentence,
+    /// Each paragraph: text between blank lines.
+    Paragraph,
+    /// Each document (a `--context-file` passage; a prompt without documents is one document).
+    Document,
     /// Each maskable segment of the input (a chat turn, a document) as one feature.
     Turn,
     /// Byte spans the caller gives (`ExplainRequest::custom_spans`).
@@ -24,11 +28,13 @@ pub enum Level {
 
 impl Level {
     /// Every level, finest first.
-    pub const ALL: [Level; 6] = [
+    pub const ALL: [Level; 8] = [
         Level::Token,
         Level::Word,
         Level::Clause,
         Level::Sentence,
+        Level::Paragraph,
+        Level::Document,
         Level::Turn,
         Level::Custom,
     ];
@@ -40,8 +46,24 @@ impl Level {
             Level::Word => "word",
             Level::Clause => "clause",
             Level::Sentence => "sentence",
+            Level::Paragraph => "paragraph",
+            Level::Document => "document",
             Level::Turn => "turn",
             Level::Custom => "custom",
+        }
+    }
+
+    /// How coarse the level is among the nested ones (token 0 < word < clause < sentence < paragraph <
+    /// document = turn, both one unit per maskable segment); None for custom spans, which nest in nothing.
+    pub fn coarseness(self) -> Option<u8> {
+        match self {
+            Level::Token => Some(0),
+            Level::Word => Some(1),
+            Level::Clause => Some(2),
+            Level::Sentence => Some(3),
+            Level::Paragraph => Some(4),
+            Level::Document | Level::Turn => Some(5),
+            Level::Custom => None,
         }
     }
 }
@@ -61,7 +83,7 @@ impl FromStr for Level {
             .find(|level| level.name() == text)
             .ok_or_else(|| {
                 ParseOptionError(format!(
-                    "unknown level '{text}'; use token, word, clause, sentence, turn or custom"
+                    "unknown level '{text}'; use token, word, clause, sentence, paragraph, document, turn or custom"
                 ))
             })
     }
@@ -76,9 +98,9 @@ mod tests {
         for level in Level::ALL {
             assert_eq!(level.to_string().parse::<Level>(), Ok(level));
         }
-        let error = "paragraph".parse::<Level>().unwrap_err().to_string();
+        let error = "chapter".parse::<Level>().unwrap_err().to_string();
         assert!(
-            error.contains("'paragraph'") && error.contains("sentence"),
+            error.contains("'chapter'") && error.contains("paragraph"),
             "{error}"
         );
     }

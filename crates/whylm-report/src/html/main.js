@@ -9,6 +9,7 @@
     if (ui.chat) drawChat();
     drawAttentionPanel();
     drawInteractions();
+    drawRefinement();
     root.setAttribute("data-level", level().level);
     root.setAttribute("data-selection", String(state.selection));
   }
@@ -44,6 +45,8 @@
         setAttention(key, val);
       } else if (key === "pair" && ui.inter) {
         button = ui.inter.querySelector('td[data-pair="' + val + '"]');
+      } else if (key === "expand" && ui.refine) {
+        button = ui.refine.querySelector('button[data-expand="' + val + '"]');
       }
       if (button) button.click();
     });

@@ -71,6 +71,7 @@
     main.appendChild(ui.heat);
 
     if (doc.levels.some(function (lv) { return lv.interactions; })) buildInteractions(main);
+    if (doc.refinement) buildRefinement(main);
 
     if (doc.attention && !buildAttention(main)) {
       var details = el("details");

@@ -2,11 +2,13 @@
 //! with their scores, the top features per target token, and the numbers that say how far to trust them.
 //! With `color: false` (stdout is not a terminal) it writes plain text with the value in brackets after each
 //! feature and no escape codes at all. A conversation gets a block with each message's attribution (chat.rs) and
-//! a summary one with each summary sentence's main source (summary.rs), before the levels.
+//! a summary one with each summary sentence's main source (summary.rs), before the levels; a refined explanation
+//! a drill-down tree after them (refinement.rs).
 
 mod attention;
 mod chat;
 mod interactions;
+mod refinement;
 mod summary;
 
 use std::fmt::Write as _;
@@ -55,6 +57,7 @@ pub fn render_terminal(doc: &ReportDoc, options: &TerminalOptions) -> Result<Str
         write_level(&mut out, doc, level, &paint);
         attention::write_attention(&mut out, doc, index);
     }
+    refinement::write_refinement(&mut out, doc, &paint);
     out.push('\n');
     let _ = writeln!(out, "Wall time: {:.2} s", doc.wall_seconds);
     if !doc.warnings.is_empty() {
