@@ -289,29 +289,36 @@ fn explain_through_an_engine_gives_the_exact_shapley_values_of_its_scores() {
     assert_eq!(level["evaluations"], 1 << features.len(), "{}", stderr(&output));
 }
 
-#[test]
-fn an_engine_that_reads_other_tokens_is_one_user_error_line() {
-    let engine = FakeEngine::start(Kind::EchoRetokenizing);
-    let cache = std::env::temp_dir().join(format!("whylm-cli-engine-{}.cache", std::process::id()));
-    let output = whylm([
-        "explain".as_ref(),
-        "--engine".as_ref(),
-        engine.url.as_ref(),
-        "--engine-dialect".as_ref(),
-        "echo".as_ref(),
+/// `whylm explain --engine` of the stories260K sentence with `extra` options, with a score cache of its own.
+fn explain_story(engine: &FakeEngine, extra: &[&str]) -> std::process::Output {
+    let cache = std::env::temp_dir().join(format!(
+        "whylm-cli-engine-{}-{}.cache",
+        std::process::id(),
+        extra.len()
+    ));
+    let model = shared("models/stories260K/stories260K.gguf");
+    let mut args: Vec<&std::ffi::OsStr> = vec!["explain".as_ref(), "--engine".as_ref(), engine.url.as_ref()];
+    args.extend(extra.iter().map(|a| std::ffi::OsStr::new(*a)));
+    args.extend::<[&std::ffi::OsStr; 9]>([
         "--model".as_ref(),
-        shared("models/stories260K/stories260K.gguf").as_os_str(),
+        model.as_os_str(),
         "--prompt".as_ref(),
         "Tom had a red ball".as_ref(),
-        "--suffix".as_ref(),
-        " Then".as_ref(),
         "--target".as_ref(),
         " The dog ran.".as_ref(),
         "--quiet".as_ref(),
         "--cache".as_ref(),
         cache.as_os_str(),
     ]);
+    let output = whylm(args);
     let _ = std::fs::remove_file(&cache);
+    output
+}
+
+#[test]
+fn an_engine_that_reads_other_tokens_is_one_user_error_line() {
+    let engine = FakeEngine::start(Kind::EchoRetokenizing);
+    let output = explain_story(&engine, &["--engine-dialect", "echo", "--suffix", " Then"]);
     assert_user_error(&output, "tokenized the text");
     let line = stderr(&output);
     assert_eq!(
@@ -324,22 +331,7 @@ fn an_engine_that_reads_other_tokens_is_one_user_error_line() {
 #[test]
 fn an_engine_that_answers_garbage_is_one_line_naming_it_not_a_bug_report() {
     let engine = FakeEngine::start(Kind::Garbage);
-    let cache = std::env::temp_dir().join(format!("whylm-cli-engine-garbage-{}.cache", std::process::id()));
-    let output = whylm([
-        "explain".as_ref(),
-        "--engine".as_ref(),
-        engine.url.as_ref(),
-        "--model".as_ref(),
-        shared("models/stories260K/stories260K.gguf").as_os_str(),
-        "--prompt".as_ref(),
-        "Tom had a red ball".as_ref(),
-        "--target".as_ref(),
-        " The dog ran.".as_ref(),
-        "--quiet".as_ref(),
-        "--cache".as_ref(),
-        cache.as_os_str(),
-    ]);
-    let _ = std::fs::remove_file(&cache);
+    let output = explain_story(&engine, &[]);
     let line = stderr(&output);
     // exit 1: the input is fine and whylm is not at fault either, but the run failed
     assert_eq!(output.status.code(), Some(1), "{line}");
