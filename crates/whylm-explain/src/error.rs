@@ -86,6 +86,14 @@ pub enum ExplainError {
     #[error("--refine needs at least two levels, coarse to fine (e.g. --level paragraph,sentence,word), but the request has only {level}; add a finer level or drop --refine")]
     RefineOneLevel { level: String },
 
+    #[error("--max-evals {total} is too small for --refine over {levels} levels (each level needs at least {per_level} evaluations); give --max-evals {need} or more")]
+    RefineBudget {
+        total: usize,
+        levels: usize,
+        per_level: usize,
+        need: usize,
+    },
+
     #[error("--refine needs levels from coarse to fine, but {first} is not coarser than {second}; order them like document,paragraph,sentence,clause,word,token")]
     RefineOrder { first: String, second: String },
 
@@ -133,6 +141,7 @@ impl ExplainError {
             | ExplainError::InteractionCount { .. }
             | ExplainError::RefineZero
             | ExplainError::RefineOneLevel { .. }
+            | ExplainError::RefineBudget { .. }
             | ExplainError::RefineOrder { .. }
             | ExplainError::RefineCustom => true,
             ExplainError::TurnsOverlap { .. } => false,

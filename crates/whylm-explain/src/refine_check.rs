@@ -5,6 +5,9 @@ use crate::error::ExplainError;
 use crate::options::Level;
 use crate::request::ExplainRequest;
 
+/// The fewest evaluations any sampling method runs on (kernel, msr, gp, sparse, banzhaf: 4).
+const MIN_EVALS_PER_LEVEL: usize = 4;
+
 /// Refuses a refinement request that cannot work, before any model evaluation.
 pub fn check_refinement(request: &ExplainRequest) -> Result<(), ExplainError> {
     let Some(k) = request.refine else {
@@ -19,6 +22,17 @@ pub fn check_refinement(request: &ExplainRequest) -> Result<(), ExplainError> {
     if let [only] = request.levels.as_slice() {
         return Err(ExplainError::RefineOneLevel {
             level: only.name().to_string(),
+        });
+    }
+    // Each level gets the budget left divided by the levels left: below this a level would get fewer evaluations
+    // than any sampling method needs (and at 0, an error about "max_evals 0" that the user never gave).
+    let levels = request.levels.len();
+    if let Some(total) = request.max_evals.filter(|&t| t < MIN_EVALS_PER_LEVEL * levels) {
+        return Err(ExplainError::RefineBudget {
+            total,
+            levels,
+            per_level: MIN_EVALS_PER_LEVEL,
+            need: MIN_EVALS_PER_LEVEL * levels,
         });
     }
     for pair in request.levels.windows(2) {
@@ -74,5 +88,15 @@ mod tests {
             check_refinement(&request(&[Custom, Word], Some(1))),
             Err(ExplainError::RefineCustom)
         ));
+        let mut small = request(&[Document, Sentence, Word], Some(1));
+        small.max_evals = Some(11);
+        let error = check_refinement(&small).unwrap_err();
+        assert!(error.is_user_error());
+        assert!(
+            error.to_string().contains("give --max-evals 12 or more"),
+            "{error}"
+        );
+        small.max_evals = Some(12);
+        assert!(check_refinement(&small).is_ok());
     }
 }
