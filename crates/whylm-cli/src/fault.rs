@@ -22,12 +22,17 @@ pub fn tokenizer_file_error(error: TokenizeError) -> anyhow::Error {
 
 /// A backend says itself whether the request, something outside whylm (an engine) or whylm is at fault.
 pub fn backend_error(error: BackendError) -> anyhow::Error {
+    classified(&error)
+}
+
+/// The backend's message, marked as the user's fault, an outside failure or (unmarked) whylm's own.
+fn classified(error: &BackendError) -> anyhow::Error {
     if error.is_user_error() {
         user(error)
     } else if error.is_external_failure() {
         ExternalFailure::from_message(error).into()
     } else {
-        error.into()
+        anyhow::anyhow!("{error}")
     }
 }
 
@@ -59,13 +64,7 @@ fn game_backend_error(error: &ShapleyError) -> Option<anyhow::Error> {
     let mut cause = std::error::Error::source(game);
     while let Some(current) = cause {
         if let Some(backend) = current.downcast_ref::<BackendError>() {
-            return Some(if backend.is_user_error() {
-                user(backend)
-            } else if backend.is_external_failure() {
-                ExternalFailure::from_message(backend).into()
-            } else {
-                anyhow::anyhow!("{backend}")
-            });
+            return Some(classified(backend));
         }
         cause = current.source();
     }
