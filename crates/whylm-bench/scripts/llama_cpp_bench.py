@@ -5,7 +5,7 @@ Reads one JSON job on stdin and prints one JSON object on stdout. Jobs:
   {"quantize": {"src": F32_OR_F16_GGUF, "dst": PATH, "ftype": "Q4_K_M" | "Q8_0", "threads": N}}
       -> {"ok": true}
   {"model": GGUF, "threads": N, "header": [ids], "rows": [[ids after the header]],
-   "target_len": T, "gen_prompt": [ids], "gen_tokens": G, "repeats": R}
+   "target_len": T, "gen_prompt": [ids], "gen_tokens": G, "repeats": R, "gen_repeats": GR}
       -> {"s_per_eval_reused": s, "s_per_eval_fresh": s, "gen_tokens_per_s": t, "gen_ids": [...],
           "logprobs": [[T values per row, header reused]]}
 Scoring is as whylm's: every row is header + row, teacher-forced, and the natural-log
@@ -100,7 +100,8 @@ def score(job):
     reused, logprobs = best_time(repeats, lambda: score_pass(llm, header, rows, t, True))
     fresh, _ = best_time(repeats, lambda: score_pass(llm, header, rows, t, False))
     n = int(job["gen_tokens"])
-    gen_s, gen_ids = best_time(repeats, lambda: generate(llm, job["gen_prompt"], n))
+    gen_repeats = int(job.get("gen_repeats", repeats))
+    gen_s, gen_ids = best_time(gen_repeats, lambda: generate(llm, job["gen_prompt"], n))
     return {
         "s_per_eval_reused": reused / len(rows),
         "s_per_eval_fresh": fresh / len(rows),

@@ -95,7 +95,7 @@ impl<'a> LlamaCpp<'a> {
         let value = json!({
             "model": model, "threads": job.threads, "header": job.header, "rows": job.rows,
             "target_len": job.target_len, "gen_prompt": job.gen_prompt, "gen_tokens": job.gen_tokens,
-            "repeats": job.repeats,
+            "repeats": job.repeats, "gen_repeats": job.gen_repeats,
         });
         let answer = self.run("timing", &value)?;
         serde_json::from_value(answer).map_err(|e| failure("timing", e))
@@ -111,4 +111,5 @@ pub struct ScoringJob<'a> {
     pub gen_prompt: &'a [u32],
     pub gen_tokens: usize,
     pub repeats: usize,
+    pub gen_repeats: usize,
 }

@@ -57,7 +57,7 @@ pub(super) fn measure(v: &Variant, case: &ChatCase, options: &RealOptions) -> Re
     let backend = loaded.backend();
     let mut gen_seconds = f64::INFINITY;
     let mut gen_ids = Vec::new();
-    for _ in 0..options.repeats.max(1) {
+    for _ in 0..options.gen_repeats.max(1) {
         let start = Instant::now();
         gen_ids = backend.generate(&case.prompt, &settings, &mut |_| {})?.tokens;
         gen_seconds = gen_seconds.min(start.elapsed().as_secs_f64());
