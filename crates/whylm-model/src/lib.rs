@@ -17,6 +17,7 @@
 mod arch;
 mod attention_maps;
 mod backend;
+mod batch_plan;
 mod config;
 mod convert;
 mod dtype;

@@ -92,6 +92,7 @@ impl Llama {
             batch: p.batch,
             seq: p.seq,
             autograd: opts.autograd,
+            keep_probs: opts.capture_attention,
         };
         let mut x = self.embed.forward(&p.ids)?;
         let mut kv = Vec::new();
@@ -102,8 +103,8 @@ impl Llama {
             if opts.keep_kv {
                 kv.push(out.kv);
             }
-            if opts.capture_attention {
-                attention.push(out.probs);
+            if let Some(probs) = out.probs {
+                attention.push(probs);
             }
         }
         Ok(Forwarded {

@@ -5,6 +5,7 @@
 
 use candle_core::Tensor;
 
+use crate::batch_plan::{plan_batches, CostModel};
 use crate::config::Config;
 use crate::error::{ModelError, Result};
 use crate::forward::{ForwardOptions, Prepared};
@@ -92,33 +93,40 @@ impl Scorer {
             )));
         }
         // Hidden slots are never attended and never predict, so dropping them changes no
-        // score; rows are then batched shortest first so that batches need little padding.
+        // score.
         let compact = rows
             .iter()
             .enumerate()
             .map(|(r, row)| visible_slots(r, row))
             .collect::<Result<Vec<_>>>()?;
-        let mut order: Vec<usize> = (0..compact.len()).collect();
-        order.sort_by_key(|&r| compact[r].len());
-        let width = compact.iter().map(MaskedRow::len).max().unwrap_or(0);
-        // Every batch shares at least the prefix common to all rows.
-        let shared = if self.prefix_sharing {
-            shared_prefix_len(&compact)
-        } else {
-            0
-        };
-        let per_batch = self.batch_size_after(&llama.config, shared, width - shared + t, t);
         let mut out = vec![Vec::new(); rows.len()];
-        for chunk in order.chunks(per_batch) {
-            let batch: Vec<MaskedRow> = chunk.iter().map(|&r| compact[r].clone()).collect();
-            for (&r, scores) in chunk
+        for batch in self.batches(llama, &compact, t) {
+            let rows: Vec<MaskedRow> = batch.iter().map(|&r| compact[r].clone()).collect();
+            for (&r, scores) in batch
                 .iter()
-                .zip(self.score_batch(llama, &batch, target_ids, kind)?)
+                .zip(self.score_batch(llama, &rows, target_ids, kind)?)
             {
                 out[r] = scores;
             }
         }
         Ok(out)
+    }
+
+    /// The batches (indices into `rows`) for `targets` target slots: with prefix sharing, runs of rows that share
+    /// leading slots (batch_plan.rs); without it, rows shortest first (little padding) in batches that fill the
+    /// memory budget.
+    fn batches(&self, llama: &Llama, rows: &[MaskedRow], targets: usize) -> Vec<Vec<usize>> {
+        let config = &llama.config;
+        if self.prefix_sharing {
+            let max_rows =
+                |shared: usize, seq: usize| self.batch_size_after(config, shared, seq - shared, targets);
+            return plan_batches(rows, targets, &CostModel::new(config), max_rows);
+        }
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by_key(|&r| rows[r].len());
+        let width = rows.iter().map(MaskedRow::len).max().unwrap_or(0);
+        let per_batch = self.batch_size_after(config, 0, width + targets, targets);
+        order.chunks(per_batch).map(<[usize]>::to_vec).collect()
     }
 
     /// Scores rows of visible slots (lengths may differ); the rows' common prefix runs once

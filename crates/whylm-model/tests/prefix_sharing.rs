@@ -181,3 +181,41 @@ fn a_rows_score_does_not_depend_on_the_rows_in_its_batch() {
         }
     }
 }
+
+/// Long rows (issue 19): keep-1/2 ablations of 18-slot "sentences" of a 300-token prompt run in runs of
+/// lexicographic neighbours, alone after their neighbour's cached blocks, or in one padded batch whose attention is
+/// split into query blocks and head chunks. Every way gives every row the same bits.
+#[test]
+fn long_rows_keep_their_bits_in_every_batching() {
+    let mut model = stories_gguf().model;
+    let kind = ScoreKind::LogProb;
+    let mut rng = ChaCha8Rng::seed_from_u64(19);
+    let prompt: Vec<u32> = (0..300)
+        .map(|i| if i == 0 { 1 } else { rng.random_range(2..512) })
+        .collect();
+    let rows: Vec<MaskedRow> = (0..12)
+        .map(|_| {
+            let kept: Vec<bool> = (0..17).map(|_| rng.random_bool(0.5)).collect();
+            let keep: Vec<bool> = (0..prompt.len()).map(|i| i == 0 || kept[i / 18]).collect();
+            masked_row(&prompt, &keep, &Masker::Delete)
+        })
+        .collect();
+    model.set_prefix_sharing(false);
+    let plain = model.score_rows(&rows, &TARGET, &kind).unwrap();
+    model.set_prefix_sharing(true);
+    model.clear_prefix_cache();
+    let together = model.score_rows(&rows, &TARGET, &kind).unwrap();
+    let alone: Vec<Vec<f32>> = rows
+        .iter()
+        .rev()
+        .flat_map(|r| model.score_rows(std::slice::from_ref(r), &TARGET, &kind).unwrap())
+        .rev()
+        .collect();
+    let threes: Vec<Vec<f32>> = rows
+        .chunks(3)
+        .flat_map(|c| model.score_rows(c, &TARGET, &kind).unwrap())
+        .collect();
+    assert_eq!(together, plain, "runs of neighbours against one padded batch");
+    assert_eq!(alone, plain, "one row per call against one padded batch");
+    assert_eq!(threes, plain, "three rows per call against one padded batch");
+}

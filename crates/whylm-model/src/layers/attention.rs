@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use candle_core::Tensor;
 
+use super::attend::{attend, AttendShape};
 use super::loader::Loader;
 use super::slot_cache::{Heads, SlotCache};
 use super::PassContext;
@@ -55,11 +56,11 @@ pub(crate) struct Attention {
 }
 
 /// What attention leaves: its output (b*s, hidden), the keys/values over past + new slots
-/// and the attention probabilities (b, heads, s, keys).
+/// and, when the pass keeps them, the attention probabilities (b, heads, s, keys).
 pub(crate) struct AttentionOutput {
     pub out: Tensor,
     pub kv: LayerKv,
-    pub probs: Tensor,
+    pub probs: Option<Tensor>,
 }
 
 impl Attention {
@@ -131,14 +132,22 @@ impl Attention {
         let q = q.reshape((b, nkv, groups * s, hd))?;
         // gemm gives small products (few slots or keys) kernels of their own, so a row's scores would depend on
         // the batch it shares and on how its slots were split between prefix and suffix (see row_stable.rs).
-        let scores = batched_matmul(&q, &kv.k.t()?)?.reshape((b, nh, s, keys))?;
-        let scores = scores.broadcast_add(ctx.mask)?;
-        let probs = if ctx.autograd {
-            candle_nn::ops::softmax(&scores, candle_core::D::Minus1)?
+        let (attn, probs) = if ctx.autograd {
+            let scores = batched_matmul(&q, &kv.k.t()?)?.reshape((b, nh, s, keys))?;
+            let probs = candle_nn::ops::softmax(&scores.broadcast_add(ctx.mask)?, candle_core::D::Minus1)?;
+            let attn = batched_matmul(&probs.reshape((b, nkv, groups * s, keys))?, &kv.v)?;
+            (attn, ctx.keep_probs.then_some(probs))
         } else {
-            super::softmax::softmax_last_dim(&scores)?
+            let shape = AttendShape {
+                batch: b,
+                kv_heads: nkv,
+                groups,
+                seq: s,
+                keys,
+            };
+            attend(&q, &kv.k, &kv.v, ctx.mask, &shape, ctx.keep_probs)?
         };
-        let attn = batched_matmul(&probs.reshape((b, nkv, groups * s, keys))?, &kv.v)?
+        let attn = attn
             .reshape((b, nh, s, hd))?
             .transpose(1, 2)?
             .reshape((b * s, nh * hd))?;

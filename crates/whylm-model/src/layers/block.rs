@@ -22,11 +22,11 @@ pub(crate) struct Block {
     mlp: Mlp,
 }
 
-/// The block's output residual stream, its keys/values and attention probabilities.
+/// The block's output residual stream, its keys/values and (when kept) attention probabilities.
 pub(crate) struct BlockOutput {
     pub x: Tensor,
     pub kv: LayerKv,
-    pub probs: Tensor,
+    pub probs: Option<Tensor>,
 }
 
 impl Block {

@@ -2,6 +2,7 @@
 //! `forward` and `hf_tensors` (for export): [`Embedding`], [`RmsNorm`], attention, MLP,
 //! [`Block`] and the output [`Head`].
 
+mod attend;
 mod attention;
 mod block;
 mod embedding;
@@ -32,4 +33,6 @@ pub(crate) struct PassContext<'a> {
     pub seq: usize,
     /// Use only ops with a backward pass (candle's fused kernels have none).
     pub autograd: bool,
+    /// Return every layer's attention probabilities (otherwise they are dropped as soon as they are used).
+    pub keep_probs: bool,
 }

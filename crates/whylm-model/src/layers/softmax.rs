@@ -38,7 +38,13 @@ fn softmax_row(row: &mut [f32]) {
     let mut lanes = [0f32; LANES];
     for chunk in row.chunks_mut(LANES) {
         for (lane, x) in lanes.iter_mut().zip(chunk.iter_mut()) {
-            *x = (*x - max).exp();
+            // a masked key's exponential is exactly 0: skipping it changes no bit and saves the causal half of a
+            // block's keys and every padded one
+            *x = if *x == f32::NEG_INFINITY {
+                0.0
+            } else {
+                (*x - max).exp()
+            };
             *lane += *x;
         }
     }
