@@ -98,10 +98,13 @@ pub(crate) fn attend(
                 .map(|u| if mask_rows == 1 { 0 } else { (u / nkv) as u32 })
                 .collect();
             let rows = Tensor::from_vec(rows, n, mask.device())?;
+            // the block's part of the mask first, then the rows: selecting whole rows first copied every unit's
+            // full (slots x keys) mask in every task, quadratic in the row length (most of the time at 1,000 slots)
             let unit_mask = mask
-                .index_select(&rows, 0)?
                 .narrow(1, a, len)?
                 .narrow(2, 0, seen)?
+                .contiguous()?
+                .index_select(&rows, 0)?
                 .unsqueeze(1)?;
             let scores = batched_matmul(&qb, &kb.t()?)?.reshape((n, groups, len, seen))?;
             let probs = softmax_last_dim(&scores.broadcast_add(&unit_mask)?)?;
