@@ -97,10 +97,10 @@ mod tests {
         let limited = choose_method(MethodChoice::Auto, 12, "word", Some(1 << 20), 10).ok();
         assert_ne!(limited.as_ref().map(|c| c.method), Some(Method::Exact));
         assert!(limited.is_some_and(|c| c.reason.contains("exact limit of 10")));
-        // many features on a budget below 2n: the sparse estimator, and the report says why
+        // many features on a budget below 5n: the sparse estimator, and the report says why
         let long = choose_method(MethodChoice::Auto, 300, "word", Some(256), 20).ok();
         assert_eq!(long.as_ref().map(|c| c.method), Some(Method::Sparse));
-        assert!(long.is_some_and(|c| c.reason.contains("sparse") && c.reason.contains("below 2n")));
+        assert!(long.is_some_and(|c| c.reason.contains("sparse") && c.reason.contains("below 5n")));
         let huge = choose_method(MethodChoice::Auto, 200, "token", None, 20).ok();
         assert_eq!(huge.and_then(|c| c.max_evals), Some(DEFAULT_AUTO_BUDGET));
     }
