@@ -17,6 +17,7 @@ use crate::interrupt::InterruptibleBackend;
 
 /// What reports call the built-in model; the same name as the CLI's, so that the documents agree.
 const BUILTIN_MODEL_NAME: &str = "whylm-toy (built-in)";
+const LONG_BUILTIN_MODEL_NAME: &str = "whylm-toy long (built-in)";
 
 /// Most target tokens the model generates when no target is given (the CLI's `--max-new-tokens` default).
 const DEFAULT_MAX_NEW_TOKENS: usize = 32;
@@ -30,7 +31,7 @@ pub struct Model {
     path: Option<PathBuf>,
 }
 
-/// Loads `"builtin"` (the CLI's default model) or a GGUF file, Hugging Face directory or llama2.c `.bin`, its weight
+/// Loads `"builtin"` (the CLI's default model), `"builtin:long"` (the built-in model for long prompts) or a GGUF file, Hugging Face directory or llama2.c `.bin`, its weight
 /// matrices stored as `dtype` says (`whylm --dtype`), within `max_memory` ("2G", "512M" or a byte count; `--max-memory`).
 #[pyfunction]
 #[pyo3(signature = (path, dtype = "auto", max_memory = None))]
@@ -42,16 +43,22 @@ pub fn load(path: &str, dtype: &str, max_memory: Option<&str>) -> PyResult<Model
             .transpose()
             .map_err(bad_argument)?,
     };
-    if path == "builtin" {
-        let mut loaded = whylm_toy::default_model()
-            .map_err(|e| ModelLoadError::new_err(format!("the built-in model failed to load: {e}")))?;
-        BUILTIN_MODEL_NAME.clone_into(&mut loaded.name);
+    if path == "builtin" || path == "builtin:long" {
+        let (loaded, name) = if path == "builtin" {
+            (whylm_toy::default_model(), BUILTIN_MODEL_NAME)
+        } else {
+            (whylm_toy::long_model(), LONG_BUILTIN_MODEL_NAME)
+        };
+        let mut loaded = loaded.map_err(|e| {
+            ModelLoadError::new_err(format!("the built-in model {path:?} failed to load: {e}"))
+        })?;
+        name.clone_into(&mut loaded.name);
         return Ok(Model { loaded, path: None });
     }
     if !Path::new(path).exists() {
         return Err(ModelLoadError::new_err(format!(
             "the model '{path}' does not exist; pass the path of a .gguf file or of a Hugging Face model \
-                 directory, or \"builtin\""
+                 directory, \"builtin\" or \"builtin:long\""
         )));
     }
     let loaded = whylm_model::load_with(Path::new(path), &options)

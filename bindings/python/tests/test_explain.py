@@ -21,6 +21,21 @@ def test_builtin_model_matches_the_cli(tmp_path):
     assert ours.efficiency_residual < 1e-6
 
 
+def test_long_builtin_model_loads_by_name_and_matches_the_cli(tmp_path):
+    model = whylm.load("builtin:long")
+    assert model.name == "whylm-toy long (built-in)"
+    prompt = "the red box has 7 . it is sunny today we like to sing . the blue cup has 3 ."
+    options = dict(level=["sentence"], method="kernel", max_evals=16, seed=2)
+    ours = model.explain(prompt, " 3", suffix=" the blue cup has", progress=False, **options)
+    document = cli_json(
+        tmp_path,
+        ["--model", "builtin:long", "--prompt", prompt, "--suffix", " the blue cup has", "--target", " 3",
+         "--level", "sentence", "--method", "kernel", "--max-evals", "16", "--seed", "2"],
+    )
+    assert_same_levels(ours, document)
+    assert len(ours.features) == 3
+
+
 def test_stories260k_matches_the_cli_with_a_sampling_method(tmp_path):
     path = shared("models/stories260K/stories260K.gguf")
     model = whylm.load(path)

@@ -11,7 +11,9 @@ use candle_core::Device;
 use std::path::PathBuf;
 use std::time::Instant;
 use whylm_toy::train::{greedy_accuracy, LossOn};
-use whylm_toy::{fresh_model, FreshModel, Generator, StepReport, ToyShape, TrainSettings, TrainingRecord};
+use whylm_toy::{
+    fresh_model, FreshModel, Generator, LanguageSettings, StepReport, ToyShape, TrainSettings, TrainingRecord,
+};
 
 /// Seed offset of the held-out prompts printed at the end (any seed other than the training seed works).
 const HELD_OUT_SEED_OFFSET: u64 = 1_000_003;
@@ -19,7 +21,7 @@ const HELD_OUT_SEED_OFFSET: u64 = 1_000_003;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     if let Some(dir) = args::value::<PathBuf>(&args, "--tokenizer-only") {
-        whylm_toy::assets::write_tokenizer_files(&dir)?;
+        whylm_toy::assets::write_tokenizer_files(&dir, whylm_toy::shape::CONTEXT_LEN)?;
         return Ok(());
     }
     let settings = training_settings(&args);
@@ -28,13 +30,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out: Option<PathBuf> = args::value(&args, "--out");
 
     let device = Device::Cpu;
-    let fresh = fresh_model(&shape, settings.seed, &device)?;
+    let mut fresh = fresh_model(&shape, settings.seed, &device)?;
+    if let Some(dir) = args::value::<PathBuf>(&args, "--init-from") {
+        // Fine-tuning: start from a trained model of the same shape (the long model starts from the default one,
+        // whose lookup heads already work on short prompts).
+        fresh.varmap.load(dir.join("model.safetensors"))?;
+        eprintln!("initial weights from {}", dir.display());
+    }
+    if args.iter().any(|a| a == "--probe-only") {
+        // Held-out recall accuracy of the initial weights on this language (how far a model already generalises
+        // to longer prompts before any training on them).
+        let mut probe =
+            Generator::with_settings(settings.seed + HELD_OUT_SEED_OFFSET, held_out_language(&settings));
+        let examples: Vec<_> = (0..200).map(|_| probe.recall()).collect();
+        let words = examples.iter().map(|e| e.words().len()).sum::<usize>() / examples.len();
+        let accuracy = greedy_accuracy(&fresh.model, &examples, &device, 8)?;
+        println!("held-out recall accuracy {accuracy:.3} on 200 prompts of {words} words on average");
+        return Ok(());
+    }
     let started = Instant::now();
     let (reports, curve) = train_with_probes(&fresh, &settings, eval_every, &device)?;
     let wall_seconds = started.elapsed().as_secs_f64();
     let held_out_seed = settings.seed + HELD_OUT_SEED_OFFSET;
-    let held_out: Vec<_> = Generator::new(held_out_seed).take(1000).collect();
-    let accuracy = greedy_accuracy(&fresh.model, &held_out, &device, 100)?;
+    let held_out: Vec<_> = Generator::with_settings(held_out_seed, held_out_language(&settings))
+        .take(1000)
+        .collect();
+    let accuracy = greedy_accuracy(
+        &fresh.model,
+        &held_out,
+        &device,
+        (6400 / settings.context_len).max(4),
+    )?;
     let last = &reports[reports.len().saturating_sub(100)..];
     let record = TrainingRecord {
         command: format!(
@@ -81,7 +107,44 @@ fn training_settings(args: &[String]) -> TrainSettings {
     if args.iter().any(|a| a == "--answer-loss") {
         settings.loss_on = LossOn::Answer;
     }
+    settings.language.long_distractors |= args.iter().any(|a| a == "--long-distractors");
+    if let Some(facts) = range(args, "--facts") {
+        settings.language.facts = facts;
+    }
+    if let Some(distractors) = range(args, "--distractors") {
+        settings.language.recall_distractors = distractors;
+    }
+    settings.context_len = args::value(args, "--context").unwrap_or(settings.context_len);
+    settings.length_buckets = args::value(args, "--length-buckets").unwrap_or(settings.length_buckets);
     settings
+}
+
+/// A `--name A-B` range flag.
+fn range(args: &[String], name: &str) -> Option<std::ops::RangeInclusive<usize>> {
+    let text: String = args::value(args, name)?;
+    let parsed = text
+        .split_once('-')
+        .and_then(|(a, b)| Some(a.parse().ok()?..=b.parse().ok()?));
+    if parsed.is_none() {
+        eprintln!("error: {name} needs a range such as 40-100, not {text:?}");
+        std::process::exit(2);
+    }
+    parsed
+}
+
+/// The language of the held-out prompts and probes: the default language for the default model (its held-out
+/// numbers stay comparable across retrainings), the training language without thinning or restatements for any
+/// other (the long model: its prompts only exist in its own language).
+fn held_out_language(settings: &TrainSettings) -> LanguageSettings {
+    let language = &settings.language;
+    if !language.long_distractors && language.facts == (2..=4) && language.recall_distractors == (0..=2) {
+        return LanguageSettings::default();
+    }
+    LanguageSettings {
+        restated_facts: 0..=0,
+        word_deletion: Default::default(),
+        ..language.clone()
+    }
 }
 
 /// The model's size, each default replaced by its flag when given (as many key/value heads as heads).
@@ -92,6 +155,8 @@ fn model_shape(args: &[String]) -> ToyShape {
     shape.intermediate_size = args::value(args, "--ffn").unwrap_or(shape.intermediate_size);
     shape.num_attention_heads = args::value(args, "--heads").unwrap_or(shape.num_attention_heads);
     shape.num_key_value_heads = shape.num_attention_heads;
+    shape.max_position_embeddings = args::value(args, "--context").unwrap_or(shape.max_position_embeddings);
+    shape.rope_theta = args::value(args, "--rope-theta").unwrap_or(shape.rope_theta);
     shape
 }
 
@@ -106,10 +171,12 @@ fn train_with_probes(
     // Fixed held-out probes per task: the training loss mixes unpredictable words with lookups, and recall
     // accuracy is what shows whether the lookup heads have formed.
     let probe_seed = settings.seed + 2 * HELD_OUT_SEED_OFFSET;
-    let mut probe_gen = Generator::new(probe_seed);
+    let mut probe_gen = Generator::with_settings(probe_seed, held_out_language(settings));
     let recall_probe: Vec<_> = (0..200).map(|_| probe_gen.recall()).collect();
     let copy_probe: Vec<_> = (0..100).map(|_| probe_gen.copy()).collect();
     let model = &fresh.model;
+    // 100 prompts of a thousand tokens in one batch would hold gigabytes of attention scores.
+    let probe_batch = (100 * whylm_toy::shape::CONTEXT_LEN / settings.context_len).max(4);
     let started = Instant::now();
     let mut window: Vec<(f32, f32)> = Vec::new();
     let mut curve = String::new();
@@ -128,8 +195,8 @@ fn train_with_probes(
             window.clear();
         }
         if eval_every > 0 && (r.step + 1) % eval_every == 0 {
-            let recall = greedy_accuracy(model, &recall_probe, device, 100).unwrap_or(f64::NAN);
-            let copy = greedy_accuracy(model, &copy_probe, device, 100).unwrap_or(f64::NAN);
+            let recall = greedy_accuracy(model, &recall_probe, device, probe_batch).unwrap_or(f64::NAN);
+            let copy = greedy_accuracy(model, &copy_probe, device, probe_batch).unwrap_or(f64::NAN);
             eprintln!(
                 "step {:5}  held-out recall {recall:.3}  copy {copy:.3}  lr {:.2e}",
                 r.step + 1,

@@ -30,7 +30,7 @@ pub fn write_assets(
     loss_curve: &str,
 ) -> Result<(), ToyError> {
     whylm_model::save_varmap_hf_dir(&trained.varmap, &trained.config, dir)?;
-    write_tokenizer_files(dir)?;
+    write_tokenizer_files(dir, record.settings.context_len)?;
     let json = serde_json::to_string_pretty(record)
         .map_err(|e| ToyError::Settings(format!("cannot serialise the training record: {e}")))?;
     write_text(dir, "training.json", json + "\n")?;
@@ -39,9 +39,9 @@ pub fn write_assets(
 }
 
 /// Writes tokenizer.json and tokenizer_config.json (they depend on the vocabulary only, not on training).
-pub fn write_tokenizer_files(dir: &Path) -> Result<(), ToyError> {
+pub fn write_tokenizer_files(dir: &Path, context_len: usize) -> Result<(), ToyError> {
     write_text(dir, "tokenizer.json", tokenizer_json())?;
-    write_text(dir, "tokenizer_config.json", tokenizer_config_json())
+    write_text(dir, "tokenizer_config.json", tokenizer_config_json(context_len))
 }
 
 fn write_text(dir: &Path, name: &str, text: String) -> Result<(), ToyError> {

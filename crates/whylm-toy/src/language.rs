@@ -8,6 +8,7 @@
 //! Distractor sentences are mixed in and never influence an answer. Every example records its planted sources:
 //! the prompt words the answer is read from, which is the ground truth that attributions are checked against.
 
+use crate::distractors;
 use crate::vocab::{COLOURS, DIGITS, OBJECTS};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -79,6 +80,10 @@ pub struct LanguageSettings {
     /// Zero by default: held-out prompts are whole.
     #[serde(default)]
     pub word_deletion: WordDeletion,
+    /// Distractor sentences of 8-9 words instead of 4-5 (the long prompts of the long built-in model: a thousand
+    /// tokens from about 120 sentences). Off by default, which keeps the default language's stream as it was.
+    #[serde(default)]
+    pub long_distractors: bool,
 }
 
 /// Random deletion of the words a recall answer does not depend on, applied to training prompts.
@@ -107,6 +112,7 @@ impl Default for LanguageSettings {
             copy_len: 3..=6,
             copy_distractors: 0..=1,
             word_deletion: WordDeletion::default(),
+            long_distractors: false,
         }
     }
 }
@@ -114,15 +120,21 @@ impl Default for LanguageSettings {
 impl LanguageSettings {
     /// Longest prompt in words these settings can produce (without BOS and answer).
     pub fn max_prompt_words(&self) -> usize {
+        let distractor = if self.long_distractors {
+            MAX_LONG_DISTRACTOR_WORDS
+        } else {
+            MAX_DISTRACTOR_WORDS
+        };
         let recall = 6 * (self.facts.end() + self.restated_facts.end())
-            + MAX_DISTRACTOR_WORDS * self.recall_distractors.end()
+            + distractor * self.recall_distractors.end()
             + 4;
-        let copy = MAX_DISTRACTOR_WORDS * self.copy_distractors.end() + 2 * self.copy_len.end() + 1;
+        let copy = distractor * self.copy_distractors.end() + 2 * self.copy_len.end() + 1;
         recall.max(copy)
     }
 }
 
 const MAX_DISTRACTOR_WORDS: usize = 5;
+const MAX_LONG_DISTRACTOR_WORDS: usize = 9;
 
 /// A seeded, endless stream of examples: the same seed and settings give the same examples on every machine.
 pub struct Generator {
@@ -277,28 +289,10 @@ impl Generator {
 
     /// A sentence that has nothing to do with any answer.
     fn distractor(&mut self) -> Vec<&'static str> {
-        let pick = |rng: &mut ChaCha8Rng, from: &[&'static str]| from[rng.random_range(0..from.len())];
-        match self.rng.random_range(0..3) {
-            0 => vec![
-                "it",
-                "is",
-                pick(&mut self.rng, &["sunny", "cold", "warm", "rainy"]),
-                "today",
-                ".",
-            ],
-            1 => vec![
-                pick(&mut self.rng, &["a", "my"]),
-                pick(&mut self.rng, &["dog", "cat", "bird"]),
-                pick(&mut self.rng, &["sleeps", "runs", "sings"]),
-                ".",
-            ],
-            _ => vec![
-                "we",
-                "like",
-                "to",
-                pick(&mut self.rng, &["sing", "dance", "read"]),
-                ".",
-            ],
+        if self.settings.long_distractors {
+            distractors::long(&mut self.rng)
+        } else {
+            distractors::short(&mut self.rng)
         }
     }
 }

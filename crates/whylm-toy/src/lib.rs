@@ -8,9 +8,11 @@ pub mod assets;
 /// `trained-assets` feature once they are committed.
 #[cfg(feature = "trained-assets")]
 pub mod builtin;
+mod distractors;
 pub mod error;
 pub mod fresh;
 pub mod language;
+pub mod long;
 pub mod shape;
 pub mod tokenizer_files;
 pub mod train;
@@ -18,7 +20,7 @@ pub mod vocab;
 
 pub use assets::TrainingRecord;
 #[cfg(feature = "trained-assets")]
-pub use builtin::{default_model, default_training_record};
+pub use builtin::{default_model, default_training_record, long_model, long_training_record};
 pub use error::ToyError;
 pub use fresh::{fresh_model, FreshModel};
 pub use language::{Example, Generator, LanguageSettings, TaskKind, WordDeletion};

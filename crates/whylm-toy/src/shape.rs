@@ -13,7 +13,7 @@ pub const CONTEXT_LEN: usize = 64;
 /// Three layers, not two: trained on thinned prompts (see `WordDeletion`), two layers of this width plateaued at
 /// 95-96% recall (they confused neighbouring facts once the template words could be missing), three reached 100%
 /// on the held-out probes; 96 wide with two layers was no better than 64.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToyShape {
     pub hidden_size: usize,
     pub intermediate_size: usize,
@@ -21,6 +21,9 @@ pub struct ToyShape {
     pub num_attention_heads: usize,
     pub num_key_value_heads: usize,
     pub max_position_embeddings: usize,
+    /// RoPE base. The long model's is larger than Llama 2's 10000: with head_dim 16, only pairs whose wavelength is
+    /// far beyond the prompt length turn little enough over it to carry a position-independent lookup key.
+    pub rope_theta: f64,
 }
 
 impl Default for ToyShape {
@@ -32,6 +35,7 @@ impl Default for ToyShape {
             num_attention_heads: 4,
             num_key_value_heads: 4,
             max_position_embeddings: CONTEXT_LEN,
+            rope_theta: 10000.0,
         }
     }
 }
@@ -55,7 +59,7 @@ impl ToyShape {
             "vocab_size": crate::vocab::vocab_size(),
             "max_position_embeddings": self.max_position_embeddings,
             "rms_norm_eps": 1e-5,
-            "rope_theta": 10000.0,
+            "rope_theta": self.rope_theta,
             "hidden_act": "silu",
             "tie_word_embeddings": false,
             "attention_bias": false,

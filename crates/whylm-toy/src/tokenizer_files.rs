@@ -52,7 +52,7 @@ pub fn tokenizer_json() -> String {
 
 /// `tokenizer_config.json`: the same special-token facts for readers that look here instead of the
 /// post-processor (transformers' `AutoTokenizer` does).
-pub fn tokenizer_config_json() -> String {
+pub fn tokenizer_config_json(context_len: usize) -> String {
     pretty(&json!({
         "tokenizer_class": "PreTrainedTokenizerFast",
         "bos_token": BOS,
@@ -60,7 +60,7 @@ pub fn tokenizer_config_json() -> String {
         "unk_token": UNK,
         "add_bos_token": true,
         "add_eos_token": false,
-        "model_max_length": crate::shape::CONTEXT_LEN,
+        "model_max_length": context_len,
         "clean_up_tokenization_spaces": false
     }))
 }

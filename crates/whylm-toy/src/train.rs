@@ -41,6 +41,22 @@ pub struct TrainSettings {
     pub weight_decay: f64,
     pub loss_on: LossOn,
     pub language: LanguageSettings,
+    /// Longest sequence (BOS + prompt + answer) the settings may produce: the model's context length.
+    #[serde(default = "default_context_len")]
+    pub context_len: usize,
+    /// Batches drawn together and cut by prompt length (1: each batch as drawn). Long prompts of very different
+    /// lengths padded to the longest waste most of a batch's attention; drawing `length_buckets` batches at once
+    /// and cutting them by length keeps the data the same and wastes little.
+    #[serde(default = "one")]
+    pub length_buckets: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+fn default_context_len() -> usize {
+    CONTEXT_LEN
 }
 
 impl Default for TrainSettings {
@@ -63,6 +79,8 @@ impl Default for TrainSettings {
                 },
                 ..LanguageSettings::default()
             },
+            context_len: CONTEXT_LEN,
+            length_buckets: 1,
         }
     }
 }
@@ -89,11 +107,12 @@ impl TrainSettings {
                 "steps and batch size must both be at least 1".into(),
             ));
         }
-        if self.language.max_prompt_words() + 2 > CONTEXT_LEN {
+        if self.language.max_prompt_words() + 2 > self.context_len {
             return Err(ToyError::Settings(format!(
-                "the language settings allow {} prompt words, more than the {CONTEXT_LEN}-token context \
+                "the language settings allow {} prompt words, more than the {}-token context \
                  minus BOS and answer; use fewer facts or distractors",
-                self.language.max_prompt_words()
+                self.language.max_prompt_words(),
+                self.context_len
             )));
         }
         let language = &self.language;
@@ -274,8 +293,12 @@ pub fn train(
     let mut optimizer = AdamW::new(varmap.all_vars(), params)?;
     let mut examples = settings.training_examples();
     let mut reports = Vec::with_capacity(settings.steps);
+    let mut pending: Vec<Vec<Example>> = Vec::new();
     for step in 0..settings.steps {
-        let batch_examples: Vec<Example> = examples.by_ref().take(settings.batch_size).collect();
+        if pending.is_empty() {
+            pending = next_batches(&mut examples, settings);
+        }
+        let batch_examples = pending.pop().unwrap_or_default();
         let batch = Batch::new(&batch_examples, device)?;
         let (loss, answer) = batch.loss(model, settings.loss_on)?;
         let correct = answer
@@ -296,6 +319,22 @@ pub fn train(
         reports.push(report);
     }
     Ok(reports)
+}
+
+/// The next `length_buckets` batches of the stream, cut by prompt length when there are several (the last one
+/// returned is trained on first).
+fn next_batches(examples: &mut impl Iterator<Item = Example>, settings: &TrainSettings) -> Vec<Vec<Example>> {
+    let buckets = settings.length_buckets.max(1);
+    let mut drawn: Vec<Example> = examples.by_ref().take(settings.batch_size * buckets).collect();
+    if buckets > 1 {
+        drawn.sort_by_key(|ex| ex.prompt.len());
+    }
+    let mut batches: Vec<Vec<Example>> = drawn
+        .chunks(settings.batch_size)
+        .map(<[Example]>::to_vec)
+        .collect();
+    batches.reverse();
+    batches
 }
 
 /// Greedy accuracy of `model` on `examples`: the share whose highest-scoring next word is the answer.

@@ -20,7 +20,8 @@ use crate::progress::Progress;
 
 #[derive(Args, Debug)]
 pub struct GenerateArgs {
-    /// A GGUF file or a Hugging Face model directory; without it, the built-in default model.
+    /// A GGUF file or a Hugging Face model directory; without it, the built-in default model (`builtin:long`:
+    /// the built-in model for long prompts, up to 2,048 tokens).
     #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
     #[command(flatten)]

@@ -11,10 +11,28 @@ use crate::options::weights::WeightOptions;
 
 /// What reports call the built-in default model.
 const DEFAULT_MODEL_NAME: &str = "whylm-toy (built-in)";
+/// What reports call the long built-in model.
+const LONG_MODEL_NAME: &str = "whylm-toy long (built-in)";
+
+/// The built-in models by the names `--model` takes: the default one, and the long one (prompts up to 2,048
+/// tokens, facts keyed by colour and object, see whylm-toy's long.rs).
+const BUILTIN_NAMES: [&str; 2] = ["builtin", "builtin:long"];
 
 /// Loads `path` with the weights stored as `weights` asks; every failure is about the user's file (missing,
 /// damaged, unsupported) or options (a memory limit too small), so it exits 2.
 pub fn load_model(path: &Path, weights: &WeightOptions) -> Result<LoadedModel> {
+    match path.to_str() {
+        Some("builtin") => return load_default_model(),
+        Some("builtin:long") => return load_long_model(),
+        Some(name) if name.starts_with("builtin:") && !path.exists() => {
+            return Err(UserError::from_message(format!(
+                "there is no built-in model {name:?}; the built-in models are {}",
+                BUILTIN_NAMES.join(" and ")
+            ))
+            .into())
+        }
+        _ => {}
+    }
     // The precise messages for a missing path or a directory that is no model come from the check; the loader's
     // own errors (damaged or unsupported files) already say what is wrong with the file.
     check_model_path(path, "config.json")?;
@@ -53,6 +71,14 @@ fn load_default_model() -> Result<LoadedModel> {
     Ok(loaded)
 }
 
+/// The long built-in model (`--model builtin:long`); like the default one, a failure is whylm's (exit 1).
+fn load_long_model() -> Result<LoadedModel> {
+    let mut loaded = whylm_toy::long_model()
+        .map_err(|e| anyhow::anyhow!("the long built-in model failed to load: {e}"))?;
+    LONG_MODEL_NAME.clone_into(&mut loaded.name);
+    Ok(loaded)
+}
+
 /// The loaded model as the backend every command runs through, named as reports name it.
 /// What the explanation document records about the model.
 pub fn report_info(loaded: &LoadedModel) -> whylm_report::ModelInfo {
@@ -78,6 +104,24 @@ mod tests {
         assert_eq!(
             whylm_model::Backend::info(&loaded.backend()).name,
             DEFAULT_MODEL_NAME
+        );
+    }
+
+    #[test]
+    fn built_in_models_load_by_name_and_an_unknown_one_is_named_in_the_error() {
+        let weights = WeightOptions::default();
+        let long = load_model_or_default(Some(Path::new("builtin:long")), &weights, true).unwrap();
+        assert_eq!(long.name, LONG_MODEL_NAME);
+        assert!(long.model.config().context_length >= 2048);
+        let short = load_model_or_default(Some(Path::new("builtin")), &weights, true).unwrap();
+        assert_eq!(short.name, DEFAULT_MODEL_NAME);
+        let Err(error) = load_model(Path::new("builtin:huge"), &weights) else {
+            panic!("builtin:huge loaded");
+        };
+        let error = error.to_string();
+        assert!(
+            error.contains("builtin:huge") && error.contains("builtin:long"),
+            "{error}"
         );
     }
 }
