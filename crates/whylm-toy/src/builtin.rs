@@ -22,9 +22,14 @@ pub fn default_model() -> Result<LoadedModel, ToyError> {
 
 /// How the built-in model was trained.
 pub fn default_training_record() -> Result<TrainingRecord, ToyError> {
-    serde_json::from_str(TRAINING_JSON).map_err(|e| {
+    training_record(TRAINING_JSON, "training.json")
+}
+
+/// An embedded training record; malformed means the assets were written by another version of whylm-toy.
+fn training_record(json: &str, file: &str) -> Result<TrainingRecord, ToyError> {
+    serde_json::from_str(json).map_err(|e| {
         ToyError::Settings(format!(
-            "the embedded training.json is malformed: {e}; retrain the toy model"
+            "the embedded {file} is malformed: {e}; retrain the toy model"
         ))
     })
 }
@@ -45,9 +50,5 @@ pub fn long_model() -> Result<LoadedModel, ToyError> {
 
 /// How the long built-in model was trained (its last fine-tuning phase, whose language its held-out prompts use).
 pub fn long_training_record() -> Result<TrainingRecord, ToyError> {
-    serde_json::from_str(LONG_TRAINING_JSON).map_err(|e| {
-        ToyError::Settings(format!(
-            "the embedded long/training.json is malformed: {e}; retrain the long toy model"
-        ))
-    })
+    training_record(LONG_TRAINING_JSON, "long/training.json")
 }
