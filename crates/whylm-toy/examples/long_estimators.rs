@@ -48,7 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok((doc.levels[0].phi.clone(), started.elapsed().as_secs_f64()))
     };
     let training = TrainingPrompts::of(&record.settings);
-    let examples = long_held_out(&training, record.settings.seed + 6_000_007, prompts, 1000);
+    let examples = long_held_out(&training, record.settings.seed + 6_000_007, prompts, 1000)?;
     let mut error = [[0.0; BUDGETS.len()]; METHODS.len()];
     let mut seconds = [[0.0; BUDGETS.len()]; METHODS.len()];
     for ex in &examples {

@@ -52,7 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let training = TrainingPrompts::of(&record.settings);
     // `--from K` skips the first K prompts of the seed's sequence (to split one run over several processes)
     let from: usize = args::value(&args, "--from").unwrap_or(0);
-    let prompts = long_held_out(&training, seed, from + n, min_tokens).split_off(from);
+    let prompts = long_held_out(&training, seed, from + n, min_tokens)?.split_off(from);
     if args.iter().any(|a| a == "--print-prompt") {
         return print_prompt(prompts.first().ok_or("--prompts is 0")?);
     }

@@ -133,11 +133,11 @@ fn range(args: &[String], name: &str) -> Option<std::ops::RangeInclusive<usize>>
 }
 
 /// The language of the held-out prompts and probes: the default language for the default model (its held-out
-/// numbers stay comparable across retrainings), the training language without thinning or restatements for any
-/// other (the long model: its prompts only exist in its own language).
+/// numbers stay comparable across retrainings), the training language without thinning or restatements for the
+/// long model (its prompts only exist in its own language).
 fn held_out_language(settings: &TrainSettings) -> LanguageSettings {
     let language = &settings.language;
-    if !language.long_distractors && language.facts == (2..=4) && language.recall_distractors == (0..=2) {
+    if !language.long_distractors {
         return LanguageSettings::default();
     }
     LanguageSettings {

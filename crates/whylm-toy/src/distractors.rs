@@ -14,6 +14,10 @@ const ANIMALS: [&str; 3] = ["dog", "cat", "bird"];
 const ACTS: [&str; 3] = ["sleeps", "runs", "sings"];
 const PASTIMES: [&str; 3] = ["sing", "dance", "read"];
 
+/// Most words of a [`short`] and of a [`long`] distractor (prompt-length bounds are computed from them).
+pub(crate) const SHORT_MAX_WORDS: usize = 5;
+pub(crate) const LONG_MAX_WORDS: usize = 9;
+
 /// A distractor of 4-5 words (the default language's; its draws are part of the default training stream).
 pub(crate) fn short(rng: &mut ChaCha8Rng) -> Vec<&'static str> {
     match rng.random_range(0..3) {
@@ -72,5 +76,23 @@ pub(crate) fn long(rng: &mut ChaCha8Rng) -> Vec<&'static str> {
             "today",
             ".",
         ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn distractors_stay_within_their_word_bounds_and_end_a_sentence() {
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        for _ in 0..500 {
+            let (s, l) = (short(&mut rng), long(&mut rng));
+            assert!((4..=SHORT_MAX_WORDS).contains(&s.len()), "{s:?}");
+            assert!((8..=LONG_MAX_WORDS).contains(&l.len()), "{l:?}");
+            assert_eq!((s.last(), l.last()), (Some(&"."), Some(&".")));
+            assert!(s.iter().chain(&l).all(|w| *w != "the" && *w != "has"));
+        }
     }
 }

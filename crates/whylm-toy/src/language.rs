@@ -121,9 +121,9 @@ impl LanguageSettings {
     /// Longest prompt in words these settings can produce (without BOS and answer).
     pub fn max_prompt_words(&self) -> usize {
         let distractor = if self.long_distractors {
-            MAX_LONG_DISTRACTOR_WORDS
+            distractors::LONG_MAX_WORDS
         } else {
-            MAX_DISTRACTOR_WORDS
+            distractors::SHORT_MAX_WORDS
         };
         let recall = 6 * (self.facts.end() + self.restated_facts.end())
             + distractor * self.recall_distractors.end()
@@ -132,9 +132,6 @@ impl LanguageSettings {
         recall.max(copy)
     }
 }
-
-const MAX_DISTRACTOR_WORDS: usize = 5;
-const MAX_LONG_DISTRACTOR_WORDS: usize = 9;
 
 /// A seeded, endless stream of examples: the same seed and settings give the same examples on every machine.
 pub struct Generator {

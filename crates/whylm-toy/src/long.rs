@@ -5,6 +5,7 @@
 //! names one fact by its colour (`the red box has`). Its answer depends on that one planted fact, so at sentence
 //! level the planted fact is the ground truth an explanation should find.
 
+use crate::error::ToyError;
 use crate::held_out::TrainingPrompts;
 use crate::language::{Example, Generator, LanguageSettings};
 
@@ -31,7 +32,22 @@ pub fn prompt_tokens(example: &Example) -> usize {
 /// `n` long recall prompts from `seed` with at least `min_tokens` tokens each, none of them a training prompt.
 /// Up to 1,000 tokens they come from [`long_prompt_settings`]; longer ones (the 2,000-token cost measurement) have
 /// proportionally more distractor sentences.
-pub fn long_held_out(training: &TrainingPrompts, seed: u64, n: usize, min_tokens: usize) -> Vec<Example> {
+/// A length no prompt of the language reaches within the context is an error, not an endless search.
+pub fn long_held_out(
+    training: &TrainingPrompts,
+    seed: u64,
+    n: usize,
+    min_tokens: usize,
+) -> Result<Vec<Example>, ToyError> {
+    let too_long = || {
+        ToyError::Settings(format!(
+            "no long prompt of at least {min_tokens} tokens fits the {LONG_CONTEXT_LEN}-token context; ask for \
+             at most 2,000 tokens"
+        ))
+    };
+    if min_tokens >= LONG_CONTEXT_LEN {
+        return Err(too_long());
+    }
     let mut settings = long_prompt_settings();
     if min_tokens > 1000 {
         // 8.5 words per distractor on average, about 40 words of facts; a narrow range, so that most prompts land
@@ -41,7 +57,10 @@ pub fn long_held_out(training: &TrainingPrompts, seed: u64, n: usize, min_tokens
     }
     let mut generator = Generator::with_settings(seed, settings);
     let mut out = Vec::with_capacity(n);
+    // about half the draws land in range at 2,000 tokens; a thousand times n means the range is out of reach
+    let mut draws_left = 1000 * n.max(1);
     while out.len() < n {
+        draws_left = draws_left.checked_sub(1).ok_or_else(too_long)?;
         let example = generator.recall();
         // the query (after the prompt's words) and the answer must fit the context too
         let fits = prompt_tokens(&example) < LONG_CONTEXT_LEN;
@@ -49,7 +68,7 @@ pub fn long_held_out(training: &TrainingPrompts, seed: u64, n: usize, min_tokens
             out.push(example);
         }
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -59,7 +78,7 @@ mod tests {
     #[test]
     fn long_prompts_have_the_asked_length_and_one_fact_per_colour() {
         let training = TrainingPrompts::from_prompts(1, Vec::new());
-        let prompts = long_held_out(&training, 5, 20, 1000);
+        let prompts = long_held_out(&training, 5, 20, 1000).unwrap();
         assert_eq!(prompts.len(), 20);
         for ex in &prompts {
             let words = ex.words();
@@ -76,5 +95,21 @@ mod tests {
             let facts = words[..query].iter().filter(|w| **w == "has").count();
             assert!((4..=10).contains(&facts));
         }
+    }
+
+    #[test]
+    fn a_length_beyond_the_context_is_an_error_not_an_endless_search() {
+        let training = TrainingPrompts::from_prompts(1, Vec::new());
+        for tokens in [LONG_CONTEXT_LEN, 5000] {
+            let error = long_held_out(&training, 5, 1, tokens).map(|p| p.len());
+            assert!(
+                matches!(&error, Err(ToyError::Settings(m)) if m.contains("2048-token")),
+                "{error:?}"
+            );
+        }
+        assert_eq!(
+            long_held_out(&training, 5, 2, 2000).map(|p| p.len()).ok(),
+            Some(2)
+        );
     }
 }

@@ -15,7 +15,7 @@ const DEFAULT_MODEL_NAME: &str = "whylm-toy (built-in)";
 const LONG_MODEL_NAME: &str = "whylm-toy long (built-in)";
 
 /// The built-in models by the names `--model` takes: the default one, and the long one (prompts up to 2,048
-/// tokens, facts keyed by colour and object, see whylm-toy's long.rs).
+/// tokens, see whylm-toy's long.rs).
 const BUILTIN_NAMES: [&str; 2] = ["builtin", "builtin:long"];
 
 /// Loads `path` with the weights stored as `weights` asks; every failure is about the user's file (missing,
