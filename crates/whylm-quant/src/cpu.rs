@@ -20,3 +20,21 @@ pub(crate) fn has_avx512() -> bool {
             && std::env::var_os("WHYLM_QUANT_NO_AVX512").is_none()
     })
 }
+
+/// AVX-512 VNNI with the 256-bit forms (VL) and byte masks (BW): the integer dot products of `intdot`.
+/// `WHYLM_QUANT_NO_AVX512=1` turns these off too.
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn has_vnni() -> bool {
+    static OK: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *OK.get_or_init(|| {
+        has_avx512()
+            && is_x86_feature_detected!("avx512vnni")
+            && is_x86_feature_detected!("avx512vl")
+            && is_x86_feature_detected!("avx512bw")
+    })
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+pub(crate) fn has_vnni() -> bool {
+    false
+}

@@ -13,17 +13,21 @@
 //! # Ok(()) }
 //! ```
 
+mod activation;
 mod candle_op;
 mod cpu;
 mod dequant;
 mod dtype;
 mod error;
+mod intdot;
 mod kernel;
 mod matmul;
 mod matrix;
 mod matvec;
 mod pack;
 mod rowdot;
+#[cfg(test)]
+mod test_blocks;
 
 pub use candle_op::QuantLinear;
 pub use dtype::{QuantType, ALL_TYPES};

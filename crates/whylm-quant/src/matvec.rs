@@ -1,16 +1,23 @@
 //! y = x · Wᵀ for a handful of rows (generation's one new token): each weight row is dotted
-//! with every activation row straight from its blocks (AVX-512, see `rowdot`) or, for the
-//! other types and CPUs, dequantized into a small per-worker buffer first, so the weight is
-//! read once and never packed. `matmul`'s panels pay a transpose per weight value, which only
-//! many rows amortize.
+//! with every activation row straight from its blocks, so the weight is read once and never
+//! packed. `matmul`'s panels pay a transpose per weight value, which only many rows amortize.
 //!
-//! The bits differ from `matmul`'s (a dot product sums 16 lanes, then reduces them), so whylm
-//! uses this only where the caller asks for it (generation), never by looking at the batch:
-//! a scored row gets `matmul`'s bits whatever shares its batch. Within this function a row's
-//! bits depend on nothing but the row and W (fixed lane order, no reduction across threads).
+//! Three products, the first that the CPU and the weight type allow:
+//! - `intdot` (AVX-512 VNNI, the 32-value types and Q4_K-Q6_K): the activations are quantized
+//!   to 8 bits per block of 32 (`activation`) and meet the weights in integer arithmetic, as in
+//!   llama.cpp; each value moves by at most half its block's step (max |x| / 254);
+//! - `rowdot` (AVX-512, and the 16-bit and f32 types): f32 activations, weights widened in
+//!   registers;
+//! - otherwise a weight row dequantized into a small per-worker buffer, then an f32 dot.
+//!
+//! The bits differ from `matmul`'s, so whylm uses this only where the caller asks for it
+//! (generation), never by looking at the batch: a scored row gets `matmul`'s bits whatever
+//! shares its batch. Within this function a row's bits depend on nothing but the row, W and
+//! the CPU's features (fixed lane order, no reduction across threads).
 
 use rayon::prelude::*;
 
+use crate::activation::Q8Row;
 use crate::error::Result;
 use crate::matrix::QuantMatrix;
 
@@ -52,7 +59,15 @@ pub fn matvec_many(ws: &[&QuantMatrix], x: &[f32], ys: &mut [&mut [f32]]) -> Res
     }
     let outs: Vec<OutPtr> = ys.iter_mut().map(|y| OutPtr(y.as_mut_ptr())).collect();
     let k = ws.first().map_or(1, |w| w.cols());
-    let sums: Vec<Vec<f32>> = x.chunks_exact(k).map(crate::rowdot::block_sums).collect();
+    let rows = Rows {
+        x,
+        sums: x.chunks_exact(k).map(crate::rowdot::block_sums).collect(),
+        q8: if ws.iter().any(|w| crate::intdot::applies(w.dtype())) {
+            x.chunks_exact(k).map(Q8Row::new).collect()
+        } else {
+            Vec::new()
+        },
+    };
     let tasks: Vec<(usize, usize)> = ws
         .iter()
         .enumerate()
@@ -61,28 +76,42 @@ pub fn matvec_many(ws: &[&QuantMatrix], x: &[f32], ys: &mut [&mut [f32]]) -> Res
     tasks
         .into_par_iter()
         .for_each_init(Vec::new, |buf: &mut Vec<f32>, (i, c)| {
-            let rows = c * CHUNK..ws[i].rows().min((c + 1) * CHUNK);
-            chunk(ws[i], x, &sums, rows, outs[i], buf);
+            let range = c * CHUNK..ws[i].rows().min((c + 1) * CHUNK);
+            chunk(ws[i], &rows, range, outs[i], buf);
         });
     Ok(())
 }
 
-/// Outputs `rows` of one matrix for every activation row; `buf` holds a dequantized weight row where the fused
-/// dot product does not apply.
-fn chunk(
-    w: &QuantMatrix,
-    x: &[f32],
-    sums: &[Vec<f32>],
-    rows: std::ops::Range<usize>,
-    out: OutPtr,
-    buf: &mut Vec<f32>,
-) {
+/// The activation rows in the forms the products read.
+struct Rows<'a> {
+    x: &'a [f32],
+    /// Each row's [`crate::rowdot::block_sums`].
+    sums: Vec<Vec<f32>>,
+    /// Each row quantized to 8 bits, where some matrix takes the integer product.
+    q8: Vec<Q8Row>,
+}
+
+/// Outputs `range` (weight rows) of one matrix for every activation row; `buf` holds a dequantized weight row
+/// where neither fused product applies.
+fn chunk(w: &QuantMatrix, x: &Rows<'_>, range: std::ops::Range<usize>, out: OutPtr, buf: &mut Vec<f32>) {
     let (n, k) = (w.rows(), w.cols());
     #[cfg(target_arch = "x86_64")]
-    if crate::cpu::has_avx512() && crate::rowdot::supported(w.dtype()) {
-        for j in rows {
+    if crate::intdot::applies(w.dtype()) {
+        for j in range {
             let row = w.row_bytes_of(j);
-            for (i, (xi, si)) in x.chunks_exact(k).zip(sums).enumerate() {
+            for (i, xi) in x.q8.iter().enumerate() {
+                // SAFETY: VNNI was checked and the type is supported; the row holds k values in whole blocks, as
+                // many as xi. i < m and j < n: inside the M x N output; column j is this task's.
+                unsafe { out.write(i * n + j, crate::intdot::dot(w.dtype(), row, xi)) };
+            }
+        }
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if crate::cpu::has_avx512() && crate::rowdot::supported(w.dtype()) {
+        for j in range {
+            let row = w.row_bytes_of(j);
+            for (i, (xi, si)) in x.x.chunks_exact(k).zip(&x.sums).enumerate() {
                 // SAFETY: AVX-512F and F16C were checked and the type is supported; the row holds k values in
                 // whole blocks. i < m and j < n: inside the M x N output; column j is this task's.
                 unsafe { out.write(i * n + j, crate::rowdot::dot(w.dtype(), row, xi, si)) };
@@ -91,9 +120,9 @@ fn chunk(
         return;
     }
     buf.resize(k, 0.0);
-    for j in rows {
+    for j in range {
         w.dequantize_rows(j, buf);
-        for (i, xi) in x.chunks_exact(k).enumerate() {
+        for (i, xi) in x.x.chunks_exact(k).enumerate() {
             // SAFETY: i < m and j < n: inside the M x N output; column j is this task's.
             unsafe { out.write(i * n + j, dot(xi, buf)) };
         }

@@ -51,7 +51,7 @@ pub(crate) unsafe fn dot(dtype: crate::QuantType, row: &[u8], x: &[f32], sums: &
 }
 
 #[cfg(target_arch = "x86_64")]
-mod avx512 {
+pub(crate) mod avx512 {
     use std::arch::x86_64::*;
 
     /// One block's integer values as two vectors of 16 (values 0-15 and 16-31), its scale and its minimum.
@@ -62,8 +62,12 @@ mod avx512 {
         m: f32,
     }
 
+    /// The f16 value at `p` (2 bytes, little-endian) as f32.
+    ///
+    /// # Safety
+    /// `p` points at 2 readable bytes; F16C is enabled in the caller.
     #[inline(always)]
-    unsafe fn half(p: *const u8) -> f32 {
+    pub(crate) unsafe fn half(p: *const u8) -> f32 {
         _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(
             u16::from_le_bytes([*p, *p.wrapping_add(1)]) as i32,
         )))
@@ -214,21 +218,6 @@ mod avx512 {
         _mm512_reduce_add_ps(_mm512_add_ps(even, odd)) + minimum
     }
 
-    /// Scale and minimum (6 bits each) of sub-block `j` of a Q4_K block, from its 12 packed bytes (GGML's
-    /// `get_scale_min_k4`).
-    #[inline(always)]
-    fn scale_min(j: usize, q: &[u8]) -> (f32, f32) {
-        let (sc, m) = if j < 4 {
-            (q[j] & 63, q[j + 4] & 63)
-        } else {
-            (
-                (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4),
-                (q[j + 4] >> 4) | ((q[j] >> 6) << 4),
-            )
-        };
-        (sc as f32, m as f32)
-    }
-
     /// Q4_K: super-blocks of 256 values (144 bytes: d, dmin, 12 bytes of scales, 128 of nibbles), each 8
     /// sub-blocks of 32 with their own scale and minimum: Σ d·sc·(q·x) - dmin·m·Σx. Sub-blocks 2i and 2i+1 are the
     /// low and high nibbles of the same 32 bytes.
@@ -250,7 +239,8 @@ mod avx512 {
                 ];
                 for (h, (a, c)) in halves.into_iter().enumerate() {
                     let s = 2 * pair + h;
-                    let (sc, m) = scale_min(s, &b[4..16]);
+                    let (sc, m) = crate::dequant::scale_min_k4(s, &b[4..16]);
+                    let (sc, m) = (sc as f32, m as f32);
                     let xo = x.as_ptr().wrapping_add(sb * 256 + 32 * s);
                     let t = _mm512_fmadd_ps(
                         _mm512_cvtepi32_ps(a),
@@ -377,5 +367,44 @@ mod avx512 {
             total = w.mul_add(x[at], total);
         }
         total
+    }
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use super::*;
+    use crate::test_blocks::{matrix, test_row};
+
+    /// Generation's product takes `intdot` first where the CPU has VNNI, so these kernels are checked here
+    /// directly: each quantized type against the exact product of its dequantized weights with f32 activations.
+    #[test]
+    fn each_quantized_type_equals_the_exact_product() {
+        if !crate::cpu::has_avx512() {
+            eprintln!("no AVX-512 here: nothing to check");
+            return;
+        }
+        let (rows, cols) = (7, 512);
+        let x = test_row(cols);
+        let sums = block_sums(&x);
+        let quantized = crate::ALL_TYPES
+            .into_iter()
+            .filter(|t| t.block_size() > 1 && supported(*t));
+        for (t, dtype) in quantized.enumerate() {
+            let w = matrix(dtype, rows, cols, 21 + t as u64);
+            let dense = w.dequantize();
+            for r in 0..rows {
+                let terms = dense[r * cols..(r + 1) * cols]
+                    .iter()
+                    .zip(&x)
+                    .map(|(w, x)| *w as f64 * *x as f64);
+                let (exact, magnitude) = terms.fold((0f64, 0f64), |(s, m), v| (s + v, m + v.abs()));
+                // SAFETY: AVX-512 was checked, the type is supported, the row holds `cols` values.
+                let got = unsafe { dot(dtype, w.row_bytes_of(r), &x, &sums) } as f64;
+                assert!(
+                    (got - exact).abs() <= 1e-5 * magnitude,
+                    "{dtype} row {r}: {got} vs exact {exact} (magnitude {magnitude})"
+                );
+            }
+        }
     }
 }

@@ -182,24 +182,45 @@ fn candle_op_rejects_wrong_width_and_dtype_with_one_line() {
     );
 }
 
+/// How far generation's one-row product may stray from the f32 product for output `j` of activation row `x`: on
+/// the integer path each activation moves by at most half its block's step (max |x| over its 32 values / 254),
+/// so the output moves by at most Σ over blocks of that step times Σ|w| over the block; plus f32 rounding.
+fn activation_rounding_bound(w: &[f32], x: &[f32]) -> f32 {
+    w.chunks(32)
+        .zip(x.chunks(32))
+        .map(|(wb, xb)| {
+            let step = xb.iter().fold(0f32, |m, v| m.max(v.abs())) / 127.0;
+            step / 2.0 * wb.iter().map(|v| v.abs()).sum::<f32>()
+        })
+        .sum()
+}
+
 #[test]
-fn matvec_matches_candle_f32_matmul_and_keeps_a_rows_bits_in_any_batch() {
+fn matvec_matches_candle_f32_matmul_within_activation_rounding_and_keeps_a_rows_bits_in_any_batch() {
     for (t, dtype) in ALL_TYPES.into_iter().enumerate() {
         let q = quantized(dtype, N, K, 300 + t as u64);
         let w = QuantMatrix::from_qtensor(&q).unwrap();
+        let dense = w.dequantize();
         let x = random(3 * K, 301);
         let mut ours = vec![0f32; 3 * N];
         whylm_quant::matvec(&w, &x, &mut ours).unwrap();
         let theirs = candle_reference(&q, &x, 3);
         let scale = theirs.iter().fold(0f32, |a, v| a.max(v.abs()));
-        let worst = ours
-            .iter()
-            .zip(&theirs)
-            .fold(0f32, |a, (p, r)| a.max((p - r).abs()));
-        assert!(
-            worst <= 1e-4 * scale,
-            "{dtype}: max |diff| {worst} of scale {scale}"
-        );
+        let float_type = matches!(dtype, QuantType::F32 | QuantType::F16 | QuantType::BF16);
+        for (o, (p, r)) in ours.iter().zip(&theirs).enumerate() {
+            let (i, j) = (o / N, o % N);
+            // The 16-bit and f32 types keep f32 activations: only f32 rounding.
+            let allowed = 1e-4 * scale
+                + if float_type {
+                    0.0
+                } else {
+                    activation_rounding_bound(&dense[j * K..(j + 1) * K], &x[i * K..(i + 1) * K])
+                };
+            assert!(
+                (p - r).abs() <= allowed,
+                "{dtype}: output {o} {p} vs {r}, allowed {allowed} (scale {scale})"
+            );
+        }
         let mut one = vec![0f32; N];
         whylm_quant::matvec(&w, &x[K..2 * K], &mut one).unwrap();
         assert_eq!(

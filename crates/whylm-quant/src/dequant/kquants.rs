@@ -11,7 +11,7 @@ fn half_at(b: &[u8], at: usize) -> f32 {
 
 /// Scale and min of sub-block `j` (0..8) from the 12 packed 6-bit pairs of Q4_K / Q5_K.
 #[inline(always)]
-fn scale_min_k4(j: usize, s: &[u8]) -> (u8, u8) {
+pub(crate) fn scale_min_k4(j: usize, s: &[u8]) -> (u8, u8) {
     if j < 4 {
         (s[j] & 63, s[j + 4] & 63)
     } else {
@@ -46,7 +46,7 @@ pub(super) fn q2k(b: &[u8; 84], y: &mut [f32; 256]) {
 
 /// The 16 signed 6-bit scales of Q3_K: low nibbles from bytes 0..8, high pairs from 8..12.
 #[inline(always)]
-fn q3k_scales(s: &[u8]) -> [i8; 16] {
+pub(crate) fn q3k_scales(s: &[u8]) -> [i8; 16] {
     let mut out = [0i8; 16];
     for (j, o) in out.iter_mut().enumerate() {
         let low = if j < 8 { s[j] & 0x0F } else { s[j - 8] >> 4 };

@@ -4,6 +4,8 @@
 //! once per CPU at run time.
 
 mod kquants;
+
+pub(crate) use kquants::{q3k_scales, scale_min_k4};
 mod legacy;
 
 use crate::dtype::QuantType;
