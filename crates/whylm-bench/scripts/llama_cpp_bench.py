@@ -2,7 +2,7 @@
 """llama.cpp's side of `whylm bench`'s real-model section, through llama-cpp-python.
 
 Reads one JSON job on stdin and prints one JSON object on stdout. Jobs:
-  {"quantize": {"src": F32_OR_F16_GGUF, "dst": PATH, "ftype": "Q4_K_M" | "Q8_0", "threads": N}}
+  {"quantize": {"src": F32_OR_F16_GGUF, "dst": PATH, "ftype": a key of FTYPES, "threads": N}}
       -> {"ok": true}
   {"model": GGUF, "threads": N, "header": [ids], "rows": [[ids after the header]],
    "target_len": T, "gen_prompt": [ids], "gen_tokens": G, "repeats": R, "gen_repeats": GR}
@@ -23,7 +23,11 @@ import numpy as np
 
 import llama_cpp
 
-FTYPES = {"Q4_K_M": 15, "Q8_0": 7, "Q4_1": 3, "F16": 1}
+# llama.cpp's LLAMA_FTYPE_MOSTLY_* values (llama.h); the same names as LLAMA_CPP_FTYPES in llama_cpp.rs.
+FTYPES = {
+    "F32": 0, "F16": 1, "Q4_0": 2, "Q4_1": 3, "Q8_0": 7, "Q5_0": 8, "Q5_1": 9, "Q2_K": 10, "Q3_K_S": 11,
+    "Q3_K_M": 12, "Q3_K_L": 13, "Q4_K_S": 14, "Q4_K_M": 15, "Q5_K_S": 16, "Q5_K_M": 17, "Q6_K": 18,
+}
 
 
 def quantize(job):

@@ -25,7 +25,9 @@ use whylm_shapley::{Method, Settings};
 pub use error::{BenchError, Result};
 pub use forward::{matmul_gflops, row_flops, run_forward, ForwardCase, ForwardReport};
 pub use memory::{peak_rss_bytes, reset_peak, rss_bytes};
-pub use real::{run_real, ChatCase, LlamaCppTimes, RealCase, RealOptions, RealReport, WhylmTimes};
+pub use real::{
+    run_real, ChatCase, LlamaCppTimes, RealCase, RealOptions, RealReport, WhylmTimes, LLAMA_CPP_FTYPES,
+};
 pub use report::{BenchReport, Goal};
 pub use stories::{ExplainCase, SharingCase};
 pub use synthetic::{synthetic_tensors, write_synthetic, SyntheticFiles, SyntheticSpec};

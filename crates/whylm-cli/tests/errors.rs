@@ -193,3 +193,24 @@ fn inspect_a_file_that_is_not_a_model() {
     std::fs::write(&file, "this is not a GGUF file").unwrap();
     assert_user_error(&whylm(["inspect".as_ref(), file.as_os_str()]), "model.gguf");
 }
+
+#[test]
+fn bench_extra_types_need_llama_cpp_and_a_type_it_knows() {
+    assert_user_error(
+        &whylm(["bench", "--real-only", "--real-extra", "Q4_0"]),
+        "--llama-cpp",
+    );
+    // Any existing file passes the --llama-cpp check; the type is refused before anything runs.
+    let python = std::env::current_exe().unwrap();
+    assert_user_error(
+        &whylm([
+            "bench".as_ref(),
+            "--real-only".as_ref(),
+            "--llama-cpp".as_ref(),
+            python.as_os_str(),
+            "--real-extra".as_ref(),
+            "Q4_0,Q9_K".as_ref(),
+        ]),
+        "\"Q9_K\"",
+    );
+}

@@ -178,12 +178,11 @@ fn tokenizer_gives_the_reference_prompt_ids() {
     }
 }
 
-/// Generation runs its own one-token steps (whylm-quant's one-row product, a growing key/value cache); its greedy
-/// tokens must be the argmax of the logits that the batched pass gives the same sequence teacher-forced.
-#[test]
-fn greedy_generation_equals_the_argmax_of_the_teacher_forced_pass() {
+/// Greedy generation of 16 tokens after each of the first two golden prompts, and the log-probs that the batched
+/// pass gives the same sequence teacher-forced at each generated position (one row per position).
+fn generated_and_forced(dtype: whylm_model::WeightDtype) -> Vec<(String, Vec<u32>, Vec<Vec<f32>>)> {
     let options = whylm_model::LoadOptions {
-        dtype: whylm_model::WeightDtype::Native,
+        dtype,
         ..Default::default()
     };
     let model = whylm_model::load_gguf_model_with(&gguf_path(), &options, &Device::Cpu)
@@ -194,22 +193,71 @@ fn greedy_generation_equals_the_argmax_of_the_teacher_forced_pass() {
         sampling: whylm_model::Sampling::Greedy,
         stop_tokens: Vec::new(),
     };
-    for it in items().iter().take(2) {
-        let generated = model
-            .generate(&it.prompt_ids, &settings, &mut |_| {})
-            .expect("generates")
-            .tokens;
-        assert_eq!(generated.len(), 16);
-        let mut seq = it.prompt_ids.clone();
-        seq.extend_from_slice(&generated[..15]);
-        let logits = model
-            .forward_ids(&seq)
-            .expect("forward")
-            .to_vec2::<f32>()
-            .expect("logits");
-        let forced: Vec<u32> = (0..16)
-            .map(|t| whylm_model::argmax(&logits[it.prompt_ids.len() - 1 + t]))
-            .collect();
-        assert_eq!(generated, forced, "{}", it.prompt_text);
+    items()
+        .iter()
+        .take(2)
+        .map(|it| {
+            let generated = model
+                .generate(&it.prompt_ids, &settings, &mut |_| {})
+                .expect("generates")
+                .tokens;
+            assert_eq!(generated.len(), 16);
+            let mut seq = it.prompt_ids.clone();
+            seq.extend_from_slice(&generated[..15]);
+            let logits = model
+                .forward_ids(&seq)
+                .expect("forward")
+                .to_vec2::<f32>()
+                .expect("logits");
+            let forced = (0..16)
+                .map(|t| log_softmax(&logits[it.prompt_ids.len() - 1 + t]))
+                .collect();
+            (it.prompt_text.clone(), generated, forced)
+        })
+        .collect()
+}
+
+fn log_softmax(logits: &[f32]) -> Vec<f32> {
+    let max = logits.iter().fold(f32::NEG_INFINITY, |m, v| m.max(*v));
+    let lse = max + logits.iter().map(|v| (v - max).exp()).sum::<f32>().ln();
+    logits.iter().map(|v| v - lse).collect()
+}
+
+/// Generation runs its own one-token steps (a growing key/value cache, whylm-quant's one-row product). On f32
+/// weights their arithmetic is the batched pass's up to f32 rounding, so the greedy tokens must be exactly the
+/// argmax of the teacher-forced pass: this checks the cache, the positions and the rotary embedding.
+#[test]
+fn greedy_generation_on_f32_weights_equals_the_argmax_of_the_teacher_forced_pass() {
+    for (prompt, generated, forced) in generated_and_forced(whylm_model::WeightDtype::F32) {
+        let argmax: Vec<u32> = forced.iter().map(|lp| whylm_model::argmax(lp)).collect();
+        assert_eq!(generated, argmax, "{prompt}");
     }
+}
+
+/// On the quantized weights as stored, generation's steps round their activations to 8 bits (as llama.cpp does;
+/// the batched pass does not), which moves SmolLM2's log-probs by a few hundredths of a nat (whylm vs llama.cpp:
+/// 0.03-0.04 on average, BENCHMARKS.md). Where the top two nearly tie the two passes may choose differently, so
+/// each generated token must be the teacher-forced argmax or within 0.2 nats of it, and at most 2 of the 32
+/// positions may differ at all.
+#[test]
+fn greedy_generation_on_quantized_weights_follows_the_teacher_forced_pass_up_to_near_ties() {
+    let mut differing = 0;
+    for (prompt, generated, forced) in generated_and_forced(whylm_model::WeightDtype::Native) {
+        for (t, (token, lp)) in generated.iter().zip(&forced).enumerate() {
+            let best = whylm_model::argmax(lp);
+            let gap = lp[best as usize] - lp[*token as usize];
+            if best != *token {
+                differing += 1;
+                eprintln!("{prompt:?} position {t}: generated {token}, teacher-forced argmax {best}, gap {gap} nats");
+            }
+            assert!(
+                gap <= 0.2,
+                "{prompt:?} position {t}: generated {token} is {gap} nats below the argmax {best}"
+            );
+        }
+    }
+    assert!(
+        differing <= 2,
+        "{differing} of 32 generated tokens differ from the teacher-forced argmax"
+    );
 }

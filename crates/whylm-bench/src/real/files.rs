@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use whylm_model::{GgmlDType, GgufValue};
 
 use super::llama_cpp::LlamaCpp;
+use super::RealOptions;
 use crate::error::{BenchError, Result};
 
 /// One file the section measures.
@@ -57,11 +58,11 @@ fn whylm_writer(shipped: &Path, dst: &Path, dtype: GgmlDType) -> Result<()> {
 
 /// The files to measure, and notes on what was skipped or how a file was made.
 pub fn variants(
-    shipped: &Path,
-    dir: &Path,
+    options: &RealOptions,
     llama: Option<&LlamaCpp<'_>>,
     threads: usize,
 ) -> Result<(Vec<Variant>, Vec<String>)> {
+    let (shipped, dir) = (options.model.as_path(), options.cache_dir.as_path());
     std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
     let stem = "SmolLM2-135M-Instruct";
     let mut notes = Vec::new();
@@ -72,7 +73,8 @@ pub fn variants(
     }];
     let f16 = dir.join(format!("{stem}.F16.whylm.gguf"));
     cached(&f16, |tmp| whylm_writer(shipped, tmp, GgmlDType::F16))?;
-    for ftype in ["Q4_K_M", "Q8_0"] {
+    let extra = options.extra_types.iter().map(String::as_str);
+    for ftype in ["Q4_K_M", "Q8_0"].into_iter().chain(extra) {
         match llama {
             Some(l) => {
                 let path = dir.join(format!("{stem}.{ftype}.llama-cpp.gguf"));

@@ -14,6 +14,12 @@ use crate::error::{BenchError, Result};
 /// The driver script, shipped inside the binary and written next to the cached models.
 const SCRIPT: &str = include_str!("../../scripts/llama_cpp_bench.py");
 
+/// The quantization types the driver script can ask llama.cpp's quantizer for (its `LLAMA_FTYPE_MOSTLY_*` names).
+pub const LLAMA_CPP_FTYPES: [&str; 16] = [
+    "F16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K_S", "Q3_K_M", "Q3_K_L", "Q4_K_S", "Q4_K_M",
+    "Q5_K_S", "Q5_K_M", "Q6_K", "F32",
+];
+
 /// llama.cpp's times on one file (2 threads, f32 KV cache, logits for every token).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LlamaCppTimes {
@@ -79,7 +85,7 @@ impl<'a> LlamaCpp<'a> {
     }
 
     /// llama.cpp's own quantizer (`llama_model_quantize`): `src` (F32/F16 GGUF) to `dst` as
-    /// `ftype` ("Q4_K_M", "Q8_0").
+    /// `ftype`: one of [`LLAMA_CPP_FTYPES`].
     pub fn quantize(&self, src: &Path, dst: &Path, ftype: &str, threads: usize) -> Result<()> {
         let job = json!({"quantize": {"src": src, "dst": dst, "ftype": ftype, "threads": threads}});
         let answer = self.run("quantize", &job)?;

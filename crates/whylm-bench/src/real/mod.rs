@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-pub use llama_cpp::{LlamaCpp, LlamaCppTimes, ScoringJob};
+pub use llama_cpp::{LlamaCpp, LlamaCppTimes, ScoringJob, LLAMA_CPP_FTYPES};
 pub use report::{RealCase, RealReport, WhylmTimes};
 
 use crate::error::{BenchError, Result};
@@ -27,6 +27,9 @@ pub struct RealOptions {
     pub cache_dir: PathBuf,
     /// A Python with `llama_cpp`; `None` measures whylm alone.
     pub llama_cpp: Option<PathBuf>,
+    /// More llama.cpp quantization types to write from the F16 file and measure (names as in
+    /// [`LLAMA_CPP_FTYPES`]); only with `llama_cpp`.
+    pub extra_types: Vec<String>,
     pub gen_tokens: usize,
     /// Timed repetitions of scoring (the best counts).
     pub repeats: usize,
@@ -46,7 +49,8 @@ impl Default for RealOptions {
             golden: dir.join("golden_smollm2.json"),
             cache_dir: std::env::temp_dir().join("whylm-bench-real-models"),
             llama_cpp: None,
-            // 64 new tokens after the 44-token chat prompt: the prompt's one pass is then a small share of the time,
+            extra_types: Vec::new(),
+            // 64 new tokens after the 37-token chat prompt: the prompt's one pass is then a small share of the time,
             // as it is in real use, where answers run longer than 20 tokens.
             gen_tokens: 64,
             repeats: 2,
@@ -137,7 +141,7 @@ pub fn run_real(options: &RealOptions, threads: usize) -> Result<RealReport> {
         Some(python) => Some(LlamaCpp::new(python, &options.cache_dir)?),
         None => None,
     };
-    let (variants, mut notes) = files::variants(&options.model, &options.cache_dir, llama.as_ref(), threads)?;
+    let (variants, mut notes) = files::variants(options, llama.as_ref(), threads)?;
     let case = {
         let loaded = whylm_model::load(&options.model)?;
         chat_case(options, &loaded.tokenizer)?

@@ -155,8 +155,9 @@ impl RealReport {
                     .map_or("n/a".into(), |b| if b { "yes" } else { "no" }.to_string()),
             );
         }
+        s.push('\n');
         for c in &self.cases {
-            let _ = writeln!(s, "\n- {}: written by {}", c.file, c.made_by);
+            let _ = writeln!(s, "- {}: written by {}", c.file, c.made_by);
         }
         for n in &self.notes {
             let _ = writeln!(s, "- {n}");

@@ -27,6 +27,10 @@ pub struct BenchArgs {
     /// (e) real models: where the F16/Q8_0/Q4_K_M files are written and kept between runs.
     #[arg(long, value_name = "DIR")]
     pub real_dir: Option<PathBuf>,
+    /// (e) real models: more files to measure, written by llama.cpp's quantizer from the F16 file (needs
+    /// --llama-cpp), comma-separated: Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K_S/M/L, Q4_K_S/M, Q5_K_S/M, Q6_K.
+    #[arg(long, value_name = "TYPES", value_delimiter = ',')]
+    pub real_extra: Vec<String>,
     /// Skip (e), the real-model section.
     #[arg(long, conflicts_with = "real_only")]
     pub skip_real: bool,
@@ -87,6 +91,25 @@ fn real_options(args: &BenchArgs) -> Result<Option<RealOptions>> {
     }
     if let Some(dir) = &args.real_dir {
         real.cache_dir = dir.clone();
+    }
+    if !args.real_extra.is_empty() {
+        if real.llama_cpp.is_none() {
+            return Err(user_error(
+                "--real-extra needs llama.cpp's quantizer",
+                "pass --llama-cpp PYTHON as well",
+            ));
+        }
+        if let Some(bad) = args
+            .real_extra
+            .iter()
+            .find(|t| !whylm_bench::LLAMA_CPP_FTYPES.contains(&t.as_str()))
+        {
+            return Err(user_error(
+                format!("--real-extra: llama.cpp has no quantization type {bad:?}"),
+                format!("choose among {}", whylm_bench::LLAMA_CPP_FTYPES.join(", ")),
+            ));
+        }
+        real.extra_types = args.real_extra.clone();
     }
     Ok(Some(real))
 }
