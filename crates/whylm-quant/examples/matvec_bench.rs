@@ -9,8 +9,18 @@ use candle_core::quantized::QTensor;
 use candle_core::{Device, Tensor};
 use whylm_quant::{QuantMatrix, QuantType, ALL_TYPES};
 
-/// (N, K) of SmolLM2-135M: Q/O, gate/up, down, the tied head.
-const SHAPES: [(usize, usize); 4] = [(576, 576), (1536, 576), (576, 1536), (49152, 576)];
+/// (N, K) of SmolLM2-135M (Q/O, gate/up, down, the tied head), then of a dim-1024 Llama whose widths are multiples
+/// of 256, where the K-quants apply to every matrix (`write_synthetic DIR 1024 2816 8 16`).
+const SHAPES: [(usize, usize); 8] = [
+    (576, 576),
+    (1536, 576),
+    (576, 1536),
+    (49152, 576),
+    (1024, 1024),
+    (2816, 1024),
+    (1024, 2816),
+    (32000, 1024),
+];
 
 fn bench(dtype: QuantType, (n, k): (usize, usize)) -> Result<(), Box<dyn std::error::Error>> {
     let w = Tensor::randn(0f32, 0.05, (n, k), &Device::Cpu)?;

@@ -46,7 +46,7 @@ pub(super) fn q2k(b: &[u8; 84], y: &mut [f32; 256]) {
 
 /// The 16 signed 6-bit scales of Q3_K: low nibbles from bytes 0..8, high pairs from 8..12.
 #[inline(always)]
-pub(crate) fn q3k_scales(s: &[u8]) -> [i8; 16] {
+fn q3k_scales(s: &[u8]) -> [i8; 16] {
     let mut out = [0i8; 16];
     for (j, o) in out.iter_mut().enumerate() {
         let low = if j < 8 { s[j] & 0x0F } else { s[j - 8] >> 4 };

@@ -5,7 +5,7 @@
 
 mod kquants;
 
-pub(crate) use kquants::{q3k_scales, scale_min_k4};
+pub(crate) use kquants::scale_min_k4;
 mod legacy;
 
 use crate::dtype::QuantType;

@@ -1,4 +1,9 @@
 //! The 32-value types (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0): one block, one integer product, two scales.
+//!
+//! Blocks go eight at a time: their eight f16 scales (and minimums) become one f32 vector, multiplied by the
+//! activations' eight block scales at once, and the minimums or offsets meet the activations' sums in one vector
+//! product; a block then costs its weights' unpacking, its integer product, a lane broadcast of its factor and one
+//! fused multiply-add. The last blocks of a row (fewer than eight) take their scales one at a time.
 
 use std::arch::x86_64::*;
 
@@ -6,19 +11,12 @@ use super::simd::{hsum, load, products};
 use crate::activation::Q8Row;
 use crate::rowdot::avx512::half;
 
-/// One block's 32 weights as unsigned bytes, with `w = d * u + c`.
-pub(super) struct Block {
-    u: __m256i,
-    d: f32,
-    c: f32,
-}
-
 /// 16 packed nibble bytes at `p` as 32 bytes: the low nibbles (values 0-15), then the high ones (16-31).
 #[inline(always)]
 unsafe fn nibbles(p: *const u8) -> __m256i {
     let q = _mm_loadu_si128(p as *const __m128i);
-    let low = _mm_set1_epi8(0x0F);
-    _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(q, 4), low), _mm_and_si128(q, low))
+    let both = _mm256_inserti128_si256(_mm256_castsi128_si256(q), _mm_srli_epi16(q, 4), 1);
+    _mm256_and_si256(both, _mm256_set1_epi8(0x0F))
 }
 
 /// Adds bit j of `qh` as the 5th bit (16) of value j.
@@ -32,12 +30,19 @@ unsafe fn u32_at(p: *const u8) -> u32 {
     u32::from_le_bytes([*p, *p.wrapping_add(1), *p.wrapping_add(2), *p.wrapping_add(3)])
 }
 
-/// A 32-value block type: its size in bytes and how its weights are read.
+/// A 32-value block type: its size, where its minimum is, and how its weights are read. Every block begins with
+/// its f16 scale d; a weight is `d * u + m` (the types with a minimum) or `d * (u - OFFSET)`.
 pub(super) trait BlockType {
     const BYTES: usize;
+    /// The byte offset of the block's f16 minimum, for the types with one.
+    const MIN_AT: Option<usize>;
+    /// The value subtracted from u, for the types without a minimum.
+    const OFFSET: f32;
+    /// The block's 32 weights as unsigned bytes `u`.
+    ///
     /// # Safety
     /// `b` points at one whole block; the caller enables the features of [`blocks`].
-    unsafe fn read(b: *const u8) -> Block;
+    unsafe fn weights(b: *const u8) -> __m256i;
 }
 
 pub(super) struct Q4_0;
@@ -48,90 +53,125 @@ pub(super) struct Q8_0;
 
 impl BlockType for Q4_0 {
     const BYTES: usize = 18;
+    const MIN_AT: Option<usize> = None;
+    const OFFSET: f32 = 8.0;
     #[inline(always)]
-    unsafe fn read(b: *const u8) -> Block {
-        let d = half(b);
-        Block {
-            u: nibbles(b.wrapping_add(2)),
-            d,
-            c: -8.0 * d,
-        }
+    unsafe fn weights(b: *const u8) -> __m256i {
+        nibbles(b.wrapping_add(2))
     }
 }
 
 impl BlockType for Q4_1 {
     const BYTES: usize = 20;
+    const MIN_AT: Option<usize> = Some(2);
+    const OFFSET: f32 = 0.0;
     #[inline(always)]
-    unsafe fn read(b: *const u8) -> Block {
-        Block {
-            u: nibbles(b.wrapping_add(4)),
-            d: half(b),
-            c: half(b.wrapping_add(2)),
-        }
+    unsafe fn weights(b: *const u8) -> __m256i {
+        nibbles(b.wrapping_add(4))
     }
 }
 
 impl BlockType for Q5_0 {
     const BYTES: usize = 22;
+    const MIN_AT: Option<usize> = None;
+    const OFFSET: f32 = 16.0;
     #[inline(always)]
-    unsafe fn read(b: *const u8) -> Block {
-        let d = half(b);
-        Block {
-            u: fifth(nibbles(b.wrapping_add(6)), u32_at(b.wrapping_add(2))),
-            d,
-            c: -16.0 * d,
-        }
+    unsafe fn weights(b: *const u8) -> __m256i {
+        fifth(nibbles(b.wrapping_add(6)), u32_at(b.wrapping_add(2)))
     }
 }
 
 impl BlockType for Q5_1 {
     const BYTES: usize = 24;
+    const MIN_AT: Option<usize> = Some(2);
+    const OFFSET: f32 = 0.0;
     #[inline(always)]
-    unsafe fn read(b: *const u8) -> Block {
-        Block {
-            u: fifth(nibbles(b.wrapping_add(8)), u32_at(b.wrapping_add(4))),
-            d: half(b),
-            c: half(b.wrapping_add(2)),
-        }
+    unsafe fn weights(b: *const u8) -> __m256i {
+        fifth(nibbles(b.wrapping_add(8)), u32_at(b.wrapping_add(4)))
     }
 }
 
 impl BlockType for Q8_0 {
     const BYTES: usize = 34;
+    const MIN_AT: Option<usize> = None;
+    const OFFSET: f32 = 128.0;
+    /// The signed weight w read as the unsigned w + 128 (its sign bit flipped).
     #[inline(always)]
-    unsafe fn read(b: *const u8) -> Block {
-        let d = half(b);
-        // The signed weight w read as the unsigned w + 128 (its sign bit flipped).
-        let u = _mm256_xor_si256(load(b.wrapping_add(2)), _mm256_set1_epi8(-128));
-        Block { u, d, c: -128.0 * d }
+    unsafe fn weights(b: *const u8) -> __m256i {
+        _mm256_xor_si256(load(b.wrapping_add(2)), _mm256_set1_epi8(-128))
     }
 }
 
-/// Block `i`'s d·dx·Σu·q added into `acc` and c·dx·Σq into `offset`.
 #[inline(always)]
-unsafe fn block_step<B: BlockType>(r: *const u8, x: &Q8Row, i: usize, acc: &mut __m256, offset: &mut f32) {
-    let b = B::read(r.wrapping_add(i * B::BYTES));
-    let dx = *x.d.as_ptr().wrapping_add(i);
-    let p = products(b.u, x.q.as_ptr().wrapping_add(32 * i));
-    *acc = _mm256_fmadd_ps(p, _mm256_set1_ps(b.d * dx), *acc);
-    *offset = b.c.mul_add(*x.sum.as_ptr().wrapping_add(i), *offset);
+unsafe fn u16_at(p: *const u8) -> u16 {
+    u16::from_le_bytes(*(p as *const [u8; 2]))
 }
 
-/// The 32-value types: even and odd blocks in two accumulators (named, so that they stay in registers).
+/// The f16 values at `p`, `p + step`, ... (eight of them) as f32 lanes.
+#[inline(always)]
+unsafe fn eight_halves(p: *const u8, step: usize) -> __m256 {
+    let mut bits = [0u16; 8];
+    for (k, b) in bits.iter_mut().enumerate() {
+        *b = u16_at(p.wrapping_add(k * step));
+    }
+    _mm256_cvtph_ps(_mm_loadu_si128(bits.as_ptr() as *const __m128i))
+}
+
+/// Blocks `first..first + 8`: d·dx·Σu·q into the accumulators, c·dx·Σq (c = m, or -d·OFFSET) into `offset`.
+#[inline(always)]
+unsafe fn eight_blocks<B: BlockType>(
+    r: *const u8,
+    x: &Q8Row,
+    first: usize,
+    acc: &mut [__m256; 2],
+    offset: &mut __m256,
+) {
+    let b = r.wrapping_add(first * B::BYTES);
+    let d = eight_halves(b, B::BYTES);
+    let factors = _mm256_mul_ps(d, _mm256_loadu_ps(x.d.as_ptr().wrapping_add(first)));
+    let c = match B::MIN_AT {
+        Some(at) => eight_halves(b.wrapping_add(at), B::BYTES),
+        None => _mm256_mul_ps(d, _mm256_set1_ps(-B::OFFSET)),
+    };
+    *offset = _mm256_fmadd_ps(c, _mm256_loadu_ps(x.sum.as_ptr().wrapping_add(first)), *offset);
+    for k in 0..8 {
+        let p = products(
+            B::weights(b.wrapping_add(k * B::BYTES)),
+            x.q.as_ptr().wrapping_add(32 * (first + k)),
+        );
+        let factor = _mm256_permutevar8x32_ps(factors, _mm256_set1_epi32(k as i32));
+        acc[k & 1] = _mm256_fmadd_ps(p, factor, acc[k & 1]);
+    }
+}
+
+/// Block `i` alone (a row's last blocks): d·dx·Σu·q into `acc`; returns c·dx·Σq.
+#[inline(always)]
+unsafe fn one_block<B: BlockType>(r: *const u8, x: &Q8Row, i: usize, acc: &mut __m256) -> f32 {
+    let b = r.wrapping_add(i * B::BYTES);
+    let d = half(b);
+    let p = products(B::weights(b), x.q.as_ptr().wrapping_add(32 * i));
+    *acc = _mm256_fmadd_ps(p, _mm256_set1_ps(d * *x.d.as_ptr().wrapping_add(i)), *acc);
+    let c = match B::MIN_AT {
+        Some(at) => half(b.wrapping_add(at)),
+        None => -B::OFFSET * d,
+    };
+    c * *x.sum.as_ptr().wrapping_add(i)
+}
+
+/// `row · x` for a row of 32-value blocks.
 #[target_feature(enable = "avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")]
 pub(super) unsafe fn blocks<B: BlockType>(row: &[u8], x: &Q8Row) -> f32 {
-    let (mut even, mut odd) = (_mm256_setzero_ps(), _mm256_setzero_ps());
-    let mut offset = 0f32;
+    let mut acc = [_mm256_setzero_ps(); 2];
+    let mut offset = _mm256_setzero_ps();
     let r = row.as_ptr();
     let n = row.len() / B::BYTES;
-    let mut i = 0;
-    while i + 1 < n {
-        block_step::<B>(r, x, i, &mut even, &mut offset);
-        block_step::<B>(r, x, i + 1, &mut odd, &mut offset);
-        i += 2;
+    let whole = n - n % 8;
+    for first in (0..whole).step_by(8) {
+        eight_blocks::<B>(r, x, first, &mut acc, &mut offset);
     }
-    if i < n {
-        block_step::<B>(r, x, i, &mut even, &mut offset);
+    let mut rest = 0f32;
+    for i in whole..n {
+        rest += one_block::<B>(r, x, i, &mut acc[0]);
     }
-    hsum(_mm256_add_ps(even, odd)) + offset
+    hsum(_mm256_add_ps(acc[0], acc[1])) + hsum(offset) + rest
 }
