@@ -1,6 +1,7 @@
 //! Generation speed alone: greedy tokens per second on one model file, the best of several runs (each: a short
 //! ChatML question, then NEW_TOKENS greedy tokens; the time per token includes the prompt's pass). For quick
 //! comparisons while working on the one-row kernels; `whylm bench --real-only` is the measurement of record.
+//! llama.cpp's side of the same measurement: `scripts/llama_cpp_generation.py MODEL [NEW_TOKENS [RUNS]]`.
 //! `cargo run -p whylm-bench --example generation -- MODEL [NEW_TOKENS] [RUNS]`
 //! Threads: RAYON_NUM_THREADS as for whylm.
 
