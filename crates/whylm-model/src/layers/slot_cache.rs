@@ -2,6 +2,8 @@
 //! attention of one new query slot over it. A step costs O(slots) reads and no copy of the cache (joining tensors
 //! each step copied all of it).
 
+use rayon::prelude::*;
+
 /// One layer's keys and values, slot-major: slot t's keys are `k[t * kv_dim..(t + 1) * kv_dim]` (kv_heads x
 /// head_dim), its values the same range of `v`.
 #[derive(Debug, Clone, Default)]
@@ -26,8 +28,15 @@ impl SlotCache {
     }
 
     /// Attention output (heads x head_dim) of the query `q` (heads x head_dim, already scaled and rotated) over
-    /// every cached slot; query head h reads key/value head h / (heads / kv_heads).
+    /// every cached slot; query head h reads key/value head h / (heads / kv_heads). Heads run in parallel once
+    /// the cache is long enough to pay for it; each head's arithmetic is the same either way.
     pub fn attend(&self, q: &[f32], shape: Heads) -> Vec<f32> {
+        // Below this many multiply-adds a head's work is shorter than handing it to another thread.
+        let parallel = self.k.len() / shape.kv_heads.max(1) * shape.heads >= 1 << 15;
+        self.attend_heads(q, shape, parallel)
+    }
+
+    fn attend_heads(&self, q: &[f32], shape: Heads, parallel: bool) -> Vec<f32> {
         let Heads {
             heads,
             kv_heads,
@@ -37,26 +46,84 @@ impl SlotCache {
         let groups = (heads / kv_heads.max(1)).max(1);
         let slots = self.k.len() / kv_dim.max(1);
         let mut out = vec![0f32; heads * hd];
-        let mut probs = vec![0f32; slots];
-        for (h, (qh, oh)) in q.chunks_exact(hd).zip(out.chunks_exact_mut(hd)).enumerate() {
+        let one_head = |probs: &mut Vec<f32>, (h, (qh, oh)): (usize, (&[f32], &mut [f32]))| {
+            probs.resize(slots, 0.0);
             let at = (h / groups) * hd;
-            for (t, p) in probs.iter_mut().enumerate() {
-                *p = dot(qh, &self.k[t * kv_dim + at..t * kv_dim + at + hd]);
-            }
-            softmax(&mut probs);
-            for (t, p) in probs.iter().enumerate() {
-                let vt = &self.v[t * kv_dim + at..t * kv_dim + at + hd];
-                for (o, v) in oh.iter_mut().zip(vt) {
-                    *o += p * v;
-                }
-            }
+            attend_head(&self.k, &self.v, (at, kv_dim), qh, probs, oh);
+        };
+        if !parallel {
+            let mut probs = Vec::new();
+            q.chunks_exact(hd)
+                .zip(out.chunks_exact_mut(hd))
+                .enumerate()
+                .for_each(|head| one_head(&mut probs, head));
+        } else {
+            q.par_chunks_exact(hd)
+                .zip(out.par_chunks_exact_mut(hd))
+                .enumerate()
+                .for_each_init(Vec::new, one_head);
         }
         out
     }
 }
 
+/// One query head `qh` over every slot's key and value head at `at` (of `kv_dim` per slot) into `oh`; `probs`
+/// holds one value per slot. With AVX2 where the CPU has it: the same operations in the same order (no fused
+/// multiply-add), so the same bits, on wider vectors.
+fn attend_head(
+    k: &[f32],
+    v: &[f32],
+    (at, kv_dim): (usize, usize),
+    qh: &[f32],
+    probs: &mut [f32],
+    oh: &mut [f32],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("avx2") {
+        // SAFETY: AVX2 is present.
+        return unsafe { attend_head_avx2(k, v, (at, kv_dim), qh, probs, oh) };
+    }
+    attend_head_plain(k, v, (at, kv_dim), qh, probs, oh);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn attend_head_avx2(
+    k: &[f32],
+    v: &[f32],
+    place: (usize, usize),
+    qh: &[f32],
+    probs: &mut [f32],
+    oh: &mut [f32],
+) {
+    attend_head_plain(k, v, place, qh, probs, oh);
+}
+
+#[inline(always)]
+fn attend_head_plain(
+    k: &[f32],
+    v: &[f32],
+    (at, kv_dim): (usize, usize),
+    qh: &[f32],
+    probs: &mut [f32],
+    oh: &mut [f32],
+) {
+    let hd = qh.len();
+    for (t, p) in probs.iter_mut().enumerate() {
+        *p = dot(qh, &k[t * kv_dim + at..t * kv_dim + at + hd]);
+    }
+    softmax(probs);
+    for (t, p) in probs.iter().enumerate() {
+        let vt = &v[t * kv_dim + at..t * kv_dim + at + hd];
+        for (o, v) in oh.iter_mut().zip(vt) {
+            *o += p * v;
+        }
+    }
+}
+
 /// Dot product summed in 8 lanes (element i into lane i % 8), reduced in a fixed order. Plain multiply and add,
 /// not `mul_add`: without FMA in the build's target features, `mul_add` is a call into libm per element.
+#[inline(always)]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut lanes = [0f32; 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
@@ -74,6 +141,7 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     lanes.iter().sum::<f32>() + tail
 }
 
+#[inline(always)]
 fn softmax(row: &mut [f32]) {
     let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let mut sum = 0f32;
@@ -110,6 +178,58 @@ mod tests {
         ];
         for (o, w) in out.iter().zip(want) {
             assert!((o - w).abs() < 1e-4, "{out:?} vs {want:?}");
+        }
+    }
+
+    /// A cache long enough for the heads to run in parallel: the same bits as one head after another, and the
+    /// softmax-weighted values of an f64 reference.
+    #[test]
+    fn heads_in_parallel_give_the_serial_bits_and_the_reference_values() {
+        let shape = Heads {
+            heads: 8,
+            kv_heads: 4,
+            head_dim: 64,
+        };
+        let value = |i: usize| ((i * 7919 % 1013) as f32 / 1013.0 - 0.5) * 0.3;
+        let mut cache = SlotCache::default();
+        let slots = 80;
+        for t in 0..slots {
+            let k: Vec<f32> = (0..256).map(|i| value(t * 256 + i)).collect();
+            let v: Vec<f32> = (0..256).map(|i| value(t * 256 + i + 99)).collect();
+            cache.push(&k, &v);
+        }
+        let q: Vec<f32> = (0..512).map(|i| value(i + 5) * 4.0).collect();
+        assert!(
+            cache.k.len() / shape.kv_heads * shape.heads >= 1 << 15,
+            "attend takes the parallel path"
+        );
+        let parallel = cache.attend(&q, shape);
+        let serial = cache.attend_heads(&q, shape, false);
+        assert_eq!(
+            parallel.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            serial.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+        );
+        for h in 0..8 {
+            let at = (h / 2) * 64;
+            let scores: Vec<f64> = (0..slots)
+                .map(|t| {
+                    (0..64)
+                        .map(|d| q[h * 64 + d] as f64 * cache.k[t * 256 + at + d] as f64)
+                        .sum()
+                })
+                .collect();
+            let max = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let weights: Vec<f64> = scores.iter().map(|s| (s - max).exp()).collect();
+            let total: f64 = weights.iter().sum();
+            for d in 0..64 {
+                let want: f64 = (0..slots)
+                    .map(|t| weights[t] / total * cache.v[t * 256 + at + d] as f64)
+                    .sum();
+                assert!(
+                    (parallel[h * 64 + d] as f64 - want).abs() < 1e-5,
+                    "head {h} dim {d}"
+                );
+            }
         }
     }
 }
