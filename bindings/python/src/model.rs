@@ -19,9 +19,6 @@ use crate::interrupt::InterruptibleBackend;
 const BUILTIN_MODEL_NAME: &str = "whylm-toy (built-in)";
 const LONG_BUILTIN_MODEL_NAME: &str = "whylm-toy long (built-in)";
 
-/// Most target tokens the model generates when no target is given (the CLI's `--max-new-tokens` default).
-const DEFAULT_MAX_NEW_TOKENS: usize = 32;
-
 /// A loaded model (weights and tokenizer in memory).
 #[pyclass(module = "whylm._native", frozen)]
 pub struct Model {
@@ -107,7 +104,7 @@ impl Model {
     /// `prefix` and `suffix` are empty); returns the report document as JSON text.
     // The Python keyword API is flat (as the CLI's options are), hence the many arguments.
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (prompt, target, levels, method, max_evals, masker, score, prefix, suffix, chat, seed, batch_size, progress))]
+    #[pyo3(signature = (prompt, target, levels, method, max_evals, masker, score, prefix, suffix, chat, seed, batch_size, refine, max_new_tokens, progress))]
     fn explain_json(
         &self,
         py: Python<'_>,
@@ -123,12 +120,19 @@ impl Model {
         chat: Option<ChatArguments>,
         seed: u64,
         batch_size: Option<usize>,
+        refine: Option<usize>,
+        max_new_tokens: usize,
         progress: bool,
     ) -> PyResult<String> {
         let options = parse_options(&levels, method, masker, score)?;
         if max_evals == Some(0) || batch_size == Some(0) {
             return Err(bad_argument(
                 "max_evals and batch_size must be at least 1 (or None for the default)",
+            ));
+        }
+        if max_new_tokens == 0 {
+            return Err(bad_argument(
+                "max_new_tokens must be at least 1: it bounds the answer generated when no target is given",
             ));
         }
         let (chat, target) = match chat {
@@ -145,11 +149,12 @@ impl Model {
             chat,
             target,
             generation: GenerationOptions {
-                max_new_tokens: DEFAULT_MAX_NEW_TOKENS,
+                max_new_tokens,
                 seed,
                 ..GenerationOptions::default()
             },
             levels: options.levels,
+            refine,
             masker: options.masker,
             score: options.score,
             method: options.method,

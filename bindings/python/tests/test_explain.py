@@ -36,6 +36,31 @@ def test_long_builtin_model_loads_by_name_and_matches_the_cli(tmp_path):
     assert len(ours.features) == 3
 
 
+def test_refinement_and_generation_length_match_the_cli(tmp_path):
+    model = whylm.load("builtin")
+    prompt = "the red box has 7 . the blue cup has 3 . the green bag has 5 ."
+    options = dict(level="sentence,word", refine=1, max_evals=64, seed=1)
+    ours = model.explain(prompt, " 3", suffix=" the blue cup has", progress=False, **options)
+    document = cli_json(
+        tmp_path,
+        ["--prompt", prompt, "--suffix", " the blue cup has", "--target", " 3", "--level", "sentence,word",
+         "--refine", "1", "--max-evals", "64", "--seed", "1"],
+    )
+    assert_same_levels(ours, document)
+    sentences, words = ours.levels["sentence"], ours.levels["word"]
+    assert sentences.parent is None and words.parent is not None
+    top = int(np.argmax(np.abs(sentences.values.sum(axis=1))))
+    # Only the sentence of largest |value| is split into words; the others stay whole, one feature each.
+    assert set(words.parent[words.split]) == {top}
+    assert list(words.parent[~words.split]) == [i for i in range(len(sentences.features)) if i != top]
+    generated = model.explain(prompt, suffix=" the blue cup has", max_new_tokens=1, progress=False)
+    assert len(generated.target_tokens) == 1
+    with pytest.raises(ValueError, match="max_new_tokens"):
+        model.explain(prompt, max_new_tokens=0, progress=False)
+    with pytest.raises(whylm.ExplainError, match="at least two levels"):
+        model.explain(prompt, " 3", level="word", refine=1, progress=False)
+
+
 def test_stories260k_matches_the_cli_with_a_sampling_method(tmp_path):
     path = shared("models/stories260K/stories260K.gguf")
     model = whylm.load(path)

@@ -31,6 +31,8 @@ class LevelExplanation:
     evaluations: int
     efficiency_residual: float
     seed: int
+    parent: Optional[np.ndarray]
+    split: Optional[np.ndarray]
 
 class Explanation:
     document: Dict[str, Any]
@@ -83,6 +85,8 @@ class Model:
         keep_system: bool = ...,
         seed: int = ...,
         batch_size: Optional[int] = ...,
+        refine: Optional[int] = ...,
+        max_new_tokens: int = ...,
         progress: bool = ...,
     ) -> Explanation: ...
 

@@ -44,6 +44,11 @@ class LevelExplanation:
         self.evaluations: int = level["evaluations"]
         self.efficiency_residual: float = level["efficiency_residual"]
         self.seed: int = level.get("seed", 0)
+        refinement = level.get("refinement")
+        #: With ``refine``, per feature: the index of the coarser level's feature that holds it (else None).
+        self.parent: Optional[np.ndarray] = None if refinement is None else np.asarray(refinement["parent"], dtype=np.int64)
+        #: With ``refine``, per feature: True when it is a part of a split unit, False when its unit was kept whole.
+        self.split: Optional[np.ndarray] = None if refinement is None else np.asarray(refinement["split"], dtype=bool)
 
     def __repr__(self) -> str:
         return (

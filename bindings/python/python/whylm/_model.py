@@ -43,6 +43,8 @@ class Model:
         keep_system: bool = False,
         seed: int = 0,
         batch_size: Optional[int] = None,
+        refine: Optional[int] = None,
+        max_new_tokens: int = 32,
         progress: bool = True,
     ) -> Explanation:
         """Explains ``target`` (or the model's greedy continuation) given ``prompt`` or a conversation ``chat``.
@@ -56,6 +58,11 @@ class Model:
         (a Jinja file, ``--chat-template``) or else the model's own template, with ``template_vars`` as template
         variables (``--set``); ``explain_turns`` (all, user, history or message indices) and ``keep_system`` choose
         the messages that are features, as ``--explain-turns`` and ``--keep-system`` do.
+
+        ``refine=k`` explains the levels from coarse to fine (e.g. ``level="sentence,word"``), splitting only the
+        ``k`` units of largest |value| of each level into their parts at the next, within ``max_evals`` for all
+        levels together (``--refine``); each refined level's ``parent`` and ``split`` say where its features came
+        from. ``max_new_tokens`` bounds the answer generated when no target is given (``--max-new-tokens``).
         """
         levels = _levels(level)
         chat_arguments = None
@@ -83,6 +90,8 @@ class Model:
             chat_arguments,
             seed,
             batch_size,
+            refine,
+            max_new_tokens,
             progress,
         )
         return Explanation.from_json(json)
