@@ -6,8 +6,8 @@ use std::cell::RefCell;
 
 use pyo3::PyErr;
 use whylm_backend::{
-    Backend, BackendError, BackendInfo, GenerateSettings, Generation, MaskedRow, Masker, ScoreKind,
-    TextTokenizer,
+    AttentionProbs, Backend, BackendError, BackendInfo, GenerateSettings, Generation, MaskedRow, Masker,
+    ScoreKind, TextTokenizer,
 };
 
 /// `inner`, until `interrupt` records a Python exception.
@@ -78,5 +78,10 @@ impl Backend for InterruptibleBackend<'_> {
     }
     fn stop_tokens(&self) -> Vec<u32> {
         self.inner.stop_tokens()
+    }
+    // Forwarded, not left to the trait's default: that default says the backend has no attention.
+    fn attention(&self, ids: &[u32]) -> Result<AttentionProbs, BackendError> {
+        self.check()?;
+        self.inner.attention(ids)
     }
 }

@@ -104,7 +104,7 @@ impl Model {
     /// `prefix` and `suffix` are empty); returns the report document as JSON text.
     // The Python keyword API is flat (as the CLI's options are), hence the many arguments.
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (prompt, target, levels, method, max_evals, masker, score, prefix, suffix, chat, seed, batch_size, refine, max_new_tokens, progress))]
+    #[pyo3(signature = (prompt, target, levels, method, max_evals, masker, score, prefix, suffix, chat, seed, batch_size, refine, max_new_tokens, interactions, interaction_evals, attention, progress))]
     fn explain_json(
         &self,
         py: Python<'_>,
@@ -122,12 +122,20 @@ impl Model {
         batch_size: Option<usize>,
         refine: Option<usize>,
         max_new_tokens: usize,
+        interactions: Option<usize>,
+        interaction_evals: Option<usize>,
+        attention: bool,
         progress: bool,
     ) -> PyResult<String> {
         let options = parse_options(&levels, method, masker, score)?;
         if max_evals == Some(0) || batch_size == Some(0) {
             return Err(bad_argument(
                 "max_evals and batch_size must be at least 1 (or None for the default)",
+            ));
+        }
+        if interaction_evals == Some(0) {
+            return Err(bad_argument(
+                "interaction_evals must be at least 1 (or None for exact when small, else 200 per pair)",
             ));
         }
         if max_new_tokens == 0 {
@@ -161,6 +169,9 @@ impl Model {
             max_evals,
             batch_size,
             seed,
+            interactions,
+            interaction_evals,
+            attention,
             ..ExplainRequest::default()
         };
         let doc = self.run(py, &request, progress)?;

@@ -61,6 +61,32 @@ def test_refinement_and_generation_length_match_the_cli(tmp_path):
         model.explain(prompt, " 3", level="word", refine=1, progress=False)
 
 
+def test_interactions_and_attention_match_the_cli(tmp_path):
+    model = whylm.load("builtin")
+    ours = model.explain(TOY_PROMPT, " 3", level="word", interactions=3, attention=True, progress=False)
+    document = cli_json(
+        tmp_path, ["--prompt", TOY_PROMPT, "--target", " 3", "--level", "word", "--interactions", "3", "--attention"]
+    )
+    assert_same_levels(ours, document)
+    cli_pairs = document["levels"][0]["interactions"]
+    assert ours.interaction_features == cli_pairs["features"] and len(ours.interaction_features) == 3
+    np.testing.assert_allclose(ours.interactions, np.array(cli_pairs["matrix"]), rtol=0, atol=1e-9)
+    np.testing.assert_array_equal(ours.interactions, ours.interactions.T)
+    assert not np.diag(ours.interactions).any()
+    # The strongest three features by |value|, strongest first.
+    strength = np.abs(ours.values.sum(axis=1))
+    assert ours.interaction_features == list(np.argsort(-strength, kind="stable")[:3])
+    views = document["attention"]["views"]
+    assert set(ours.attention) >= {"rollout", "layer 0 mean", "layer 0 head 0"}
+    assert len(ours.attention) == len(views)
+    for name, weights in ours.attention.items():
+        assert weights.shape == ours.values.shape, name
+    rollout = next(v for v in views if v["kind"] == "rollout")
+    np.testing.assert_allclose(ours.attention["rollout"], np.array(rollout["levels"][0]["weights"]).T, atol=1e-12)
+    with pytest.raises(ValueError, match="interaction_evals"):
+        model.explain(TOY_PROMPT, " 3", interactions=2, interaction_evals=0, progress=False)
+
+
 def test_stories260k_matches_the_cli_with_a_sampling_method(tmp_path):
     path = shared("models/stories260K/stories260K.gguf")
     model = whylm.load(path)

@@ -33,6 +33,10 @@ class LevelExplanation:
     seed: int
     parent: Optional[np.ndarray]
     split: Optional[np.ndarray]
+    interactions: Optional[np.ndarray]
+    interaction_features: Optional[List[int]]
+    interaction_std_err: Optional[np.ndarray]
+    attention: Dict[str, np.ndarray]
 
 class Explanation:
     document: Dict[str, Any]
@@ -87,6 +91,9 @@ class Model:
         batch_size: Optional[int] = ...,
         refine: Optional[int] = ...,
         max_new_tokens: int = ...,
+        interactions: Optional[int] = ...,
+        interaction_evals: Optional[int] = ...,
+        attention: bool = ...,
         progress: bool = ...,
     ) -> Explanation: ...
 

@@ -49,6 +49,16 @@ class LevelExplanation:
         self.parent: Optional[np.ndarray] = None if refinement is None else np.asarray(refinement["parent"], dtype=np.int64)
         #: With ``refine``, per feature: True when it is a part of a split unit, False when its unit was kept whole.
         self.split: Optional[np.ndarray] = None if refinement is None else np.asarray(refinement["split"], dtype=bool)
+        pairs = level.get("interactions")
+        #: With ``interactions=k``: the k x k interaction index (synergy > 0, redundancy < 0) over
+        #: ``interaction_features`` (indices into ``features``, strongest first), summed over the target tokens.
+        self.interactions: Optional[np.ndarray] = None if pairs is None else np.asarray(pairs["matrix"], dtype=np.float64)
+        self.interaction_features: Optional[List[int]] = None if pairs is None else list(pairs["features"])
+        pairs_err = None if pairs is None else pairs.get("std_err")
+        self.interaction_std_err = None if pairs_err is None else np.asarray(pairs_err, dtype=np.float64)
+        #: With ``attention=True``: each attention view's weights (features x target tokens), by the view's name
+        #: ("rollout", "layer 3 mean", "layer 3 head 5"); filled in by :class:`Explanation`.
+        self.attention: Dict[str, np.ndarray] = {}
 
     def __repr__(self) -> str:
         return (
@@ -69,6 +79,9 @@ class Explanation:
         self.levels: Dict[str, LevelExplanation] = {
             level["level"]: LevelExplanation(level) for level in document["levels"]
         }
+        for view in (document.get("attention") or {}).get("views", []):
+            for level, weights in zip(self.levels.values(), view["levels"]):
+                level.attention[_view_name(view)] = np.asarray(weights["weights"], dtype=np.float64).T
         self.prompt: str = document["prompt"]
         self.target_tokens: List[str] = [t["text"] for t in document["target_tokens"]]
         self.target_ids: List[int] = [t["id"] for t in document["target_tokens"]]
@@ -142,7 +155,8 @@ class Explanation:
 
 
 _LEVEL_ATTRIBUTES = frozenset(
-    ["values", "std_err", "base_values", "full_values", "features", "method", "evaluations", "efficiency_residual"]
+    ["values", "std_err", "base_values", "full_values", "features", "method", "evaluations", "efficiency_residual",
+     "interactions", "interaction_features", "interaction_std_err", "attention"]
 )
 
 
@@ -153,3 +167,14 @@ def load_explanation(path_or_json: Union[str, "os.PathLike[str]"]) -> Explanatio
         with open(text, encoding="utf-8") as file:
             text = file.read()
     return Explanation.from_json(text)
+
+
+def _view_name(view: Dict[str, Any]) -> str:
+    """An attention view's name, as the report writes it: "rollout", "layer 3 mean" or "layer 3 head 5"."""
+    if view["kind"] == "rollout":
+        return "rollout"
+    if view.get("head") is not None:
+        return f"layer {view['layer']} head {view['head']}"
+    if view.get("layer") is not None:
+        return f"layer {view['layer']} mean"
+    return str(view["kind"])

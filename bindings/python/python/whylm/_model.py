@@ -45,6 +45,9 @@ class Model:
         batch_size: Optional[int] = None,
         refine: Optional[int] = None,
         max_new_tokens: int = 32,
+        interactions: Optional[int] = None,
+        interaction_evals: Optional[int] = None,
+        attention: bool = False,
         progress: bool = True,
     ) -> Explanation:
         """Explains ``target`` (or the model's greedy continuation) given ``prompt`` or a conversation ``chat``.
@@ -63,6 +66,12 @@ class Model:
         ``k`` units of largest |value| of each level into their parts at the next, within ``max_evals`` for all
         levels together (``--refine``); each refined level's ``parent`` and ``split`` say where its features came
         from. ``max_new_tokens`` bounds the answer generated when no target is given (``--max-new-tokens``).
+
+        ``interactions=k`` adds the pairwise Shapley interaction index of the top ``k`` features of each level
+        (``--interactions``, ``interaction_evals`` is ``--interaction-evals``): a level's ``interactions`` is then a
+        k x k array over its features ``interaction_features``. ``attention=True`` (``--attention``) adds every
+        attention view (rollout, each layer's mean, each head) aggregated to each level's features: a level's
+        ``attention`` maps a view's name to its weights, features x target tokens like ``values``.
         """
         levels = _levels(level)
         chat_arguments = None
@@ -92,6 +101,9 @@ class Model:
             batch_size,
             refine,
             max_new_tokens,
+            interactions,
+            interaction_evals,
+            attention,
             progress,
         )
         return Explanation.from_json(json)
