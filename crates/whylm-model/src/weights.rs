@@ -121,6 +121,22 @@ thread_local! {
 /// Rows up to which a generating thread multiplies quantized weights one dequantized row at a time.
 const FEW_ROWS: usize = 4;
 
+/// The same for 16-bit weights (a generation's prompt pass): widening a 16-bit value in registers costs one
+/// instruction per 16, so dotting each weight row with every prompt row beats packing every weight as f32 for the
+/// batched kernel (SmolLM2 F16, 16-token prompt: see BENCHMARKS.md); the integer product of the quantized types
+/// costs more per row, so they keep the batched kernel beyond [`FEW_ROWS`].
+const FEW_ROWS_16_BIT: usize = 64;
+
+/// Whether a generating thread's product of `rows` rows with `m` takes the one-row product.
+fn few_rows(m: &QuantLinear, rows: usize) -> bool {
+    use whylm_quant::QuantType as T;
+    let limit = match m.weight().dtype() {
+        T::F16 | T::BF16 => FEW_ROWS_16_BIT,
+        _ => FEW_ROWS,
+    };
+    rows <= limit && GENERATING.with(|g| g.get())
+}
+
 /// Runs `f` (generation's forward passes) with quantized layers free to use whylm-quant's one-row product
 /// (`matvec`) for steps of at most [`FEW_ROWS`] rows: it reads each weight once instead of packing it, several
 /// times faster for one new token, but its bits differ from the batched kernel's. Scoring never runs inside this
@@ -176,7 +192,7 @@ impl Linear {
             }
             Matrix::Candle(m) => m.forward(x)?,
             Matrix::Tiles(m)
-                if GENERATING.with(|g| g.get()) && x.elem_count() <= FEW_ROWS * x.dim(D::Minus1)? =>
+                if few_rows(m, x.elem_count() / x.dim(D::Minus1)?.max(1)) =>
             {
                 m.forward_few_rows(x)?
             }
