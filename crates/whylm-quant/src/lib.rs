@@ -5,6 +5,9 @@
 //! K-quants; Q4_1, Q5_0 and Q5_1 run a scalar loop (85% of a Q4_1 SmolLM2 evaluation). whylm
 //! scores many rows per matmul, so dequantizing a tile of W once and running an f32 kernel on
 //! all rows is both faster and exact to f32 rounding (no activation quantization).
+//! Generation's one-row product ([`matvec`]), whose time is per weight value rather than per row,
+//! rounds the new token's activations to 8 bits and multiplies in integers where the CPU has
+//! AVX-512 VNNI, as llama.cpp does (`activation`, `intdot`).
 //!
 //! ```no_run
 //! # fn demo(q: &candle_core::quantized::QTensor, x: &candle_core::Tensor) -> Result<(), Box<dyn std::error::Error>> {
