@@ -191,9 +191,7 @@ impl Linear {
                 crate::row_stable::rows_product(x, w.dim(0)?, |x| Ok(m.forward(x)?))?
             }
             Matrix::Candle(m) => m.forward(x)?,
-            Matrix::Tiles(m)
-                if few_rows(m, x.elem_count() / x.dim(D::Minus1)?.max(1)) =>
-            {
+            Matrix::Tiles(m) if few_rows(m, x.elem_count() / x.dim(D::Minus1)?.max(1)) => {
                 m.forward_few_rows(x)?
             }
             Matrix::Tiles(m) => m.forward(x)?,
