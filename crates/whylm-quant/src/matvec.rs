@@ -3,7 +3,7 @@
 //! packed. `matmul`'s panels pay a transpose per weight value, which only many rows amortize.
 //!
 //! Three products, the first that the CPU and the weight type allow:
-//! - `intdot` (AVX-512 VNNI, the 32-value types and Q4_K-Q6_K): the activations are quantized
+//! - `intdot` (AVX-512 VNNI, every quantized type): the activations are quantized
 //!   to 8 bits per block of 32 (`activation`) and meet the weights in integer arithmetic, as in
 //!   llama.cpp; each value moves by at most half its block's step (max |x| / 254);
 //! - `rowdot` (AVX-512, and the 16-bit and f32 types): f32 activations, weights widened in
@@ -61,7 +61,11 @@ pub fn matvec_many(ws: &[&QuantMatrix], x: &[f32], ys: &mut [&mut [f32]]) -> Res
     let k = ws.first().map_or(1, |w| w.cols());
     let rows = Rows {
         x,
-        sums: x.chunks_exact(k).map(crate::rowdot::block_sums).collect(),
+        sums: if ws.iter().all(|w| crate::intdot::applies(w.dtype())) {
+            Vec::new()
+        } else {
+            x.chunks_exact(k).map(crate::rowdot::block_sums).collect()
+        },
         q8: if ws.iter().any(|w| crate::intdot::applies(w.dtype())) {
             x.chunks_exact(k).map(Q8Row::new).collect()
         } else {
@@ -85,7 +89,7 @@ pub fn matvec_many(ws: &[&QuantMatrix], x: &[f32], ys: &mut [&mut [f32]]) -> Res
 /// The activation rows in the forms the products read.
 struct Rows<'a> {
     x: &'a [f32],
-    /// Each row's [`crate::rowdot::block_sums`].
+    /// Each row's [`crate::rowdot::block_sums`], where some matrix takes the f32 product.
     sums: Vec<Vec<f32>>,
     /// Each row quantized to 8 bits, where some matrix takes the integer product.
     q8: Vec<Q8Row>,

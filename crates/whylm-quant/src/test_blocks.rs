@@ -39,3 +39,23 @@ pub(crate) fn test_row(cols: usize) -> Vec<f32> {
         .map(|i| ((i * 7919 % 1000) as f32 / 500.0 - 1.0) * (1.0 + (i / 64) as f32))
         .collect()
 }
+
+/// Asserts that `dot` gives, for each of 7 rows of a random `dtype` matrix (`seed`), the exact product of the
+/// row's dequantized weights with `x` (the activations as the kernel sees them) to 1e-5 of the terms' magnitude.
+pub(crate) fn assert_rows_match_exact(dtype: QuantType, seed: u64, x: &[f32], dot: impl Fn(&[u8]) -> f32) {
+    let (rows, cols) = (7, x.len());
+    let w = matrix(dtype, rows, cols, seed);
+    let dense = w.dequantize();
+    for r in 0..rows {
+        let terms = dense[r * cols..(r + 1) * cols]
+            .iter()
+            .zip(x)
+            .map(|(w, x)| *w as f64 * *x as f64);
+        let (exact, magnitude) = terms.fold((0f64, 0f64), |(s, m), v| (s + v, m + v.abs()));
+        let got = dot(w.row_bytes_of(r)) as f64;
+        assert!(
+            (got - exact).abs() <= 1e-5 * magnitude,
+            "{dtype} width {cols} row {r}: {got} vs exact {exact} (magnitude {magnitude})"
+        );
+    }
+}

@@ -48,8 +48,13 @@ impl SlotCache {
         let mut out = vec![0f32; heads * hd];
         let one_head = |probs: &mut Vec<f32>, (h, (qh, oh)): (usize, (&[f32], &mut [f32]))| {
             probs.resize(slots, 0.0);
-            let at = (h / groups) * hd;
-            attend_head(&self.k, &self.v, (at, kv_dim), qh, probs, oh);
+            let kv = KvHead {
+                k: &self.k,
+                v: &self.v,
+                at: (h / groups) * hd,
+                kv_dim,
+            };
+            attend_head(kv, qh, probs, oh);
         };
         if !parallel {
             let mut probs = Vec::new();
@@ -67,48 +72,35 @@ impl SlotCache {
     }
 }
 
-/// One query head `qh` over every slot's key and value head at `at` (of `kv_dim` per slot) into `oh`; `probs`
-/// holds one value per slot. With AVX2 where the CPU has it: the same operations in the same order (no fused
-/// multiply-add), so the same bits, on wider vectors.
-fn attend_head(
-    k: &[f32],
-    v: &[f32],
-    (at, kv_dim): (usize, usize),
-    qh: &[f32],
-    probs: &mut [f32],
-    oh: &mut [f32],
-) {
+/// Where one key/value head lies in a layer's slot-major cache: at offset `at` of each slot's `kv_dim` values.
+#[derive(Clone, Copy)]
+struct KvHead<'a> {
+    k: &'a [f32],
+    v: &'a [f32],
+    at: usize,
+    kv_dim: usize,
+}
+
+/// One query head `qh` over every slot of `kv` into `oh`; `probs` holds one value per slot. With AVX2 where the
+/// CPU has it: the same operations in the same order (no fused multiply-add), so the same bits, on wider vectors.
+fn attend_head(kv: KvHead<'_>, qh: &[f32], probs: &mut [f32], oh: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
     if is_x86_feature_detected!("avx2") {
         // SAFETY: AVX2 is present.
-        return unsafe { attend_head_avx2(k, v, (at, kv_dim), qh, probs, oh) };
+        return unsafe { attend_head_avx2(kv, qh, probs, oh) };
     }
-    attend_head_plain(k, v, (at, kv_dim), qh, probs, oh);
+    attend_head_plain(kv, qh, probs, oh);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn attend_head_avx2(
-    k: &[f32],
-    v: &[f32],
-    place: (usize, usize),
-    qh: &[f32],
-    probs: &mut [f32],
-    oh: &mut [f32],
-) {
-    attend_head_plain(k, v, place, qh, probs, oh);
+unsafe fn attend_head_avx2(kv: KvHead<'_>, qh: &[f32], probs: &mut [f32], oh: &mut [f32]) {
+    attend_head_plain(kv, qh, probs, oh);
 }
 
 #[inline(always)]
-fn attend_head_plain(
-    k: &[f32],
-    v: &[f32],
-    (at, kv_dim): (usize, usize),
-    qh: &[f32],
-    probs: &mut [f32],
-    oh: &mut [f32],
-) {
-    let hd = qh.len();
+fn attend_head_plain(kv: KvHead<'_>, qh: &[f32], probs: &mut [f32], oh: &mut [f32]) {
+    let (hd, KvHead { k, v, at, kv_dim }) = (qh.len(), kv);
     for (t, p) in probs.iter_mut().enumerate() {
         *p = dot(qh, &k[t * kv_dim + at..t * kv_dim + at + hd]);
     }

@@ -45,11 +45,7 @@ pub(super) trait BlockType {
     unsafe fn weights(b: *const u8) -> __m256i;
 }
 
-pub(super) struct Q4_0;
-pub(super) struct Q4_1;
-pub(super) struct Q5_0;
-pub(super) struct Q5_1;
-pub(super) struct Q8_0;
+pub(super) use crate::rowdot::avx512::{Q4_0, Q4_1, Q5_0, Q5_1, Q8_0};
 
 impl BlockType for Q4_0 {
     const BYTES: usize = 18;

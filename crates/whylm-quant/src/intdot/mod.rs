@@ -92,7 +92,7 @@ mod simd {
 #[cfg(all(test, target_arch = "x86_64"))]
 mod tests {
     use super::*;
-    use crate::test_blocks::{matrix, test_row};
+    use crate::test_blocks::{assert_rows_match_exact, test_row};
 
     #[test]
     fn each_type_equals_the_exact_product_with_the_quantized_activations() {
@@ -100,7 +100,6 @@ mod tests {
             eprintln!("no AVX-512 VNNI here: nothing to check");
             return;
         }
-        let rows = 7;
         for (t, dtype) in crate::ALL_TYPES.into_iter().filter(|t| supported(*t)).enumerate() {
             // 608 = 19 blocks of 32: the 32-value types then also take their last three blocks one at a time.
             let widths: &[usize] = if dtype.block_size() == 32 {
@@ -109,24 +108,10 @@ mod tests {
                 &[512]
             };
             for &cols in widths {
-                let x = test_row(cols);
-                let q8 = Q8Row::new(&x);
-                let xs = q8.dequantize();
-                let w = matrix(dtype, rows, cols, 11 + t as u64);
-                let dense = w.dequantize();
-                for r in 0..rows {
-                    let terms = dense[r * cols..(r + 1) * cols]
-                        .iter()
-                        .zip(&xs)
-                        .map(|(w, x)| *w as f64 * *x as f64);
-                    let (exact, magnitude) = terms.fold((0f64, 0f64), |(s, m), v| (s + v, m + v.abs()));
-                    // SAFETY: VNNI was checked, the type is supported, the row holds `cols` values.
-                    let got = unsafe { dot(dtype, w.row_bytes_of(r), &q8) } as f64;
-                    assert!(
-                        (got - exact).abs() <= 1e-5 * magnitude,
-                        "{dtype} width {cols} row {r}: {got} vs exact {exact} (magnitude {magnitude})"
-                    );
-                }
+                let q8 = Q8Row::new(&test_row(cols));
+                // SAFETY: VNNI was checked, the type is supported, each row holds `cols` values.
+                let dot = |row: &[u8]| unsafe { dot(dtype, row, &q8) };
+                assert_rows_match_exact(dtype, 11 + t as u64, &q8.dequantize(), dot);
             }
         }
     }
